@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Delivery: one NAPI context per CPU drains that CPU's buffer, packs the
+ * records into frames and hands them to the stack as received packets.
+ * Producers kick it with an irq_work, the only way to get from NMI or from
+ * inside the scheduler to softirq.
+ *
+ * Sequence numbers: every produced event takes exactly one number of its
+ * CPU's sequence, delivered or not. The poll folds the producer's drop
+ * counters into the sequence before numbering the next frame, and events it
+ * drops itself consume their number, so the gaps a reader sees add up to
+ * the drop counters exactly (their position is approximate).
+ */
+#include <linux/etherdevice.h>
+#include <linux/slab.h>
+#include "tracenet.h"
+
+void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
+{
+	local_bh_disable();
+	napi_schedule(&td->queues[cpu].napi);
+	local_bh_enable();
+}
+
+/* Producer side, any context, on the CPU the event fired on.
+ *
+ * A self-IPI per event would cost more than the event itself, so by
+ * default (ethtool -C rx-usecs != 0) NAPI is kicked at the next tick, or at
+ * once when TN_KICK_BACKLOG events wait: interrupt coalescing, as a NIC
+ * does it.
+ */
+void tn_kick(struct tn_dev *td)
+{
+	unsigned int cpu = smp_processor_id();
+	struct tn_queue *q = &td->queues[cpu];
+	s64 backlog;
+
+	/* Pairs with the barrier implied by napi_complete_done(): either the
+	 * poll sees our record after completing, or we see NAPI idle and
+	 * kick it.
+	 */
+	smp_mb();
+	if (test_bit(NAPI_STATE_SCHED, &q->napi.state))
+		return;
+	backlog = local64_read(&per_cpu_ptr(td->pcpu, cpu)->produced) -
+		  READ_ONCE(q->seq);
+	if (!READ_ONCE(td->coalesce) || backlog >= TN_KICK_BACKLOG)
+		irq_work_queue(&q->kick);
+	else
+		irq_work_queue(&q->kick_lazy);
+}
+
+static void tn_kick_fn(struct irq_work *work)
+{
+	struct tn_queue *q = container_of(work, struct tn_queue, kick);
+
+	napi_schedule(&q->napi);
+}
+
+static void tn_kick_lazy_fn(struct irq_work *work)
+{
+	struct tn_queue *q = container_of(work, struct tn_queue, kick_lazy);
+
+	napi_schedule(&q->napi);
+}
+
+static void tn_fold_producer_drops(struct tn_queue *q)
+{
+	struct tn_pcpu *pc = per_cpu_ptr(q->td->pcpu, q->cpu);
+	u64 drops = local64_read(&pc->drop_full) + local64_read(&pc->drop_toobig);
+
+	q->seq += drops - q->drops_seen;
+	q->drops_seen = drops;
+}
+
+static void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n)
+{
+	u64_stats_update_begin(&q->syncp);
+	u64_stats_add(stat, n);
+	u64_stats_update_end(&q->syncp);
+}
+
+/* Drop the record at the head of the buffer; it keeps its sequence number. */
+static void tn_drop_head(struct tn_queue *q, u64_stats_t *reason)
+{
+	tn_buffer_consume(q->td, q->cpu);
+	q->seq++;
+	tn_count(q, reason, 1);
+}
+
+static struct sk_buff *tn_frame_alloc(struct tn_queue *q, unsigned int len,
+				      unsigned int batch)
+{
+	struct net_device *dev = q->td->dev;
+	unsigned int size = TN_HDRS_LEN + len;
+	struct sk_buff *skb;
+
+	/* Batches fill up to the MTU; a single event larger than it still
+	 * goes, as the receive path does not enforce the MTU.
+	 */
+	if (batch > 1)
+		size = max(size, min_t(unsigned int, dev->mtu + ETH_HLEN, SZ_16K));
+	skb = napi_alloc_skb(&q->napi, size);
+	if (skb)
+		skb_reserve(skb, TN_HDRS_LEN);
+	return skb;
+}
+
+/* Build one frame from the head of the buffer, or return NULL when there
+ * is nothing (more) to deliver now.
+ */
+static struct sk_buff *tn_frame_events(struct tn_queue *q)
+{
+	struct tn_dev *td = q->td;
+	unsigned int batch = READ_ONCE(td->batch);
+	struct sk_buff *skb = NULL;
+	unsigned int count = 0;
+	struct tn_record *rec;
+	u64 seq = 0, ts = 0;
+
+	tn_fold_producer_drops(q);
+	while (count < batch && (rec = tn_buffer_peek(td, q->cpu))) {
+		struct tn_event *ev = xa_load(&td->events, rec->id);
+		int len = ev ? tn_frame_event_len(ev, rec) : 0;
+
+		if (!ev || len < 0) {
+			/* Keep the frame's sequence numbers contiguous. */
+			if (skb)
+				break;
+			tn_drop_head(q, ev ? &q->drop_layout : &q->drop_detached);
+			continue;
+		}
+		if (!skb) {
+			skb = tn_frame_alloc(q, len, batch);
+			if (!skb) {
+				tn_drop_head(q, &q->drop_nomem);
+				return NULL;
+			}
+			seq = q->seq;
+			ts = rec->ts;
+		} else if (skb_tailroom(skb) < len) {
+			break;
+		}
+		tn_frame_put_event(skb, ev, rec);
+		tn_buffer_consume(td, q->cpu);
+		q->seq++;
+		count++;
+	}
+	if (!skb)
+		return NULL;
+
+	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_EVENTS, q->cpu, count, seq);
+	skb->tstamp = ns_to_ktime(ts);
+
+	u64_stats_update_begin(&q->syncp);
+	u64_stats_add(&q->delivered, count);
+	u64_stats_inc(&q->frames);
+	u64_stats_add(&q->bytes, skb->len + ETH_HLEN);
+	u64_stats_update_end(&q->syncp);
+	return skb;
+}
+
+static int tn_poll(struct napi_struct *napi, int budget)
+{
+	struct tn_queue *q = container_of(napi, struct tn_queue, napi);
+	struct sk_buff *skb;
+	LIST_HEAD(rx);
+	int done = 0;
+
+	/* Delivery happens here, inside the window, and not from a GRO
+	 * flush after the poll returns: what it fires is suppressed.
+	 */
+	tn_delivery_begin();
+	while (done < budget && (skb = tn_frame_events(q))) {
+		skb_record_rx_queue(skb, q->cpu);
+		list_add_tail(&skb->list, &rx);
+		done++;
+	}
+	netif_receive_skb_list(&rx);
+	tn_delivery_end();
+
+	if (done < budget && napi_complete_done(napi, done) &&
+	    !tn_buffer_empty(q->td, q->cpu))
+		napi_schedule(napi);
+	return done;
+}
+
+int tn_queues_init(struct tn_dev *td)
+{
+	unsigned int cpu;
+
+	td->queues = kvcalloc(nr_cpu_ids, sizeof(*td->queues), GFP_KERNEL);
+	if (!td->queues)
+		return -ENOMEM;
+
+	for_each_possible_cpu(cpu) {
+		struct tn_queue *q = &td->queues[cpu];
+
+		q->td = td;
+		q->cpu = cpu;
+		init_irq_work(&q->kick, tn_kick_fn);
+		q->kick_lazy = IRQ_WORK_INIT_LAZY(tn_kick_lazy_fn);
+		u64_stats_init(&q->syncp);
+		netif_napi_add(td->dev, &q->napi, tn_poll);
+	}
+	return 0;
+}
+
+void tn_queues_free(struct tn_dev *td)
+{
+	unsigned int cpu;
+
+	if (!td->queues)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct tn_queue *q = &td->queues[cpu];
+
+		irq_work_sync(&q->kick);
+		irq_work_sync(&q->kick_lazy);
+		netif_napi_del(&q->napi);
+	}
+	kvfree(td->queues);
+	td->queues = NULL;
+}
+
+/* ndo_open, under RTNL. */
+void tn_queues_start(struct tn_dev *td)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		napi_enable(&td->queues[cpu].napi);
+	WRITE_ONCE(td->running, true);
+}
+
+/* ndo_stop, under RTNL: stop producing, then count what is still buffered
+ * as dropped so that produced == delivered + dropped holds at rest.
+ */
+void tn_queues_stop(struct tn_dev *td)
+{
+	unsigned int cpu;
+
+	WRITE_ONCE(td->running, false);
+	synchronize_rcu();	/* handlers that saw running == true are done */
+
+	for_each_possible_cpu(cpu) {
+		struct tn_queue *q = &td->queues[cpu];
+
+		irq_work_sync(&q->kick);
+		irq_work_sync(&q->kick_lazy);
+		napi_disable(&q->napi);
+		tn_fold_producer_drops(q);
+		while (tn_buffer_peek(td, cpu))
+			tn_drop_head(q, &q->drop_down);
+	}
+}
+
+/* Process context. Metadata is delivered right away, before the attach
+ * creates the counters, so no event of the id can reach a reader first.
+ */
+void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
+{
+	struct sk_buff *skb;
+	struct tn_pcpu *pc;
+
+	if (!READ_ONCE(td->running))
+		return;
+	skb = tn_frame_meta(td->dev, ev, raw_smp_processor_id(), GFP_KERNEL);
+	if (!skb)
+		return;
+
+	local_bh_disable();	/* the stack's receive path wants BH off */
+	pc = this_cpu_ptr(td->pcpu);
+	local64_inc(&pc->meta_frames);
+	local64_add(skb->len + ETH_HLEN, &pc->meta_bytes);
+	tn_delivery_begin();
+	netif_receive_skb(skb);
+	tn_delivery_end();
+	local_bh_enable();
+}
+
+/* Metadata again every tn_meta_interval seconds, for captures that start
+ * after the attach.
+ */
+void tn_meta_work(struct work_struct *work)
+{
+	struct tn_dev *td = container_of(to_delayed_work(work), struct tn_dev,
+					 meta_work);
+	struct tn_event *ev;
+	unsigned long id;
+
+	mutex_lock(&tn_mutex);
+	xa_for_each(&td->events, id, ev)
+		tn_meta_send(td, ev);
+	mutex_unlock(&tn_mutex);
+
+	if (READ_ONCE(td->running) && tn_meta_interval)
+		schedule_delayed_work(&td->meta_work, tn_meta_interval * HZ);
+}

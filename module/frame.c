@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Frame layout (Documentation/tracenet.rst has the byte tables):
+ *
+ *   Ethernet II, EtherType 0x88B5 | tracenet_hdr | event | event | ...
+ *   event = tracenet_event | TLV(field 0) | TLV(field 1) | ...
+ *
+ * Field values are cut out of the raw record with the layout user space
+ * handed down, so every read is checked against the record's real size:
+ * a layout that points past the record drops the event, it never reads
+ * beyond it.
+ */
+#include <linux/etherdevice.h>
+#include <linux/trace_events.h>
+#include <asm/unaligned.h>
+#include "tracenet.h"
+
+/* Where a field's value lives in the record, or false if it does not fit. */
+static bool tn_field_span(const struct tn_field *f, const struct tn_record *rec,
+			  u32 *off, u32 *len)
+{
+	u32 loc;
+
+	if ((u32)f->offset + f->size > rec->size)
+		return false;
+	if (!(f->flags & TRACENET_FIELD_DYNAMIC)) {
+		*off = f->offset;
+		*len = f->size;
+		return true;
+	}
+	/* __data_loc: u32 (len << 16 | offset from the record start);
+	 * __rel_loc: the same, offset from the end of the field itself.
+	 */
+	loc = get_unaligned((const u32 *)(rec->raw + f->offset));
+	*off = loc & 0xffff;
+	*len = loc >> 16;
+	if (f->flags & TRACENET_FIELD_RELATIVE)
+		*off += f->offset + f->size;
+	return *off + *len <= rec->size;
+}
+
+static unsigned int tn_tlv_len(u32 len)
+{
+	return sizeof(struct tracenet_tlv) + TRACENET_TLV_ALIGN(len);
+}
+
+int tn_frame_event_len(const struct tn_event *ev, const struct tn_record *rec)
+{
+	unsigned int total = sizeof(struct tracenet_event);
+	u32 off, len;
+	u16 i;
+
+	if (rec->size < sizeof(struct trace_entry))
+		return -EINVAL;
+	for (i = 0; i < ev->nfields; i++) {
+		if (!tn_field_span(&ev->fields[i], rec, &off, &len))
+			return -EINVAL;
+		total += tn_tlv_len(len);
+	}
+	return total > U16_MAX ? -EINVAL : total;
+}
+
+static void tn_put_tlv(struct sk_buff *skb, u16 type, const void *val, u32 len)
+{
+	struct tracenet_tlv *tlv = skb_put(skb, sizeof(*tlv));
+	u32 pad = TRACENET_TLV_ALIGN(len) - len;
+
+	tlv->type = htons(type);
+	tlv->len = htons(len);
+	skb_put_data(skb, val, len);
+	if (pad)
+		skb_put_zero(skb, pad);
+}
+
+/* The caller sized the skb with tn_frame_event_len(). */
+void tn_frame_put_event(struct sk_buff *skb, const struct tn_event *ev,
+			const struct tn_record *rec)
+{
+	const struct trace_entry *ent = (const struct trace_entry *)rec->raw;
+	unsigned int start = skb->len;
+	struct tracenet_event *e;
+	u32 off, len;
+	u16 i;
+
+	e = skb_put(skb, sizeof(*e));
+	e->nfields = htons(ev->nfields);
+	e->id = htonl(ev->id);
+	e->ts = cpu_to_be64(rec->ts);
+	e->pid = htonl(ent->pid);
+	e->common_flags = ent->flags;
+	e->preempt_count = ent->preempt_count;
+	e->reserved = 0;
+	memcpy(e->comm, rec->comm, sizeof(e->comm));
+
+	for (i = 0; i < ev->nfields; i++) {
+		tn_field_span(&ev->fields[i], rec, &off, &len);
+		tn_put_tlv(skb, i, rec->raw + off, len);
+	}
+	e->len = htons(skb->len - start);
+}
+
+static u8 tn_wire_flags(void)
+{
+	u8 flags = 0;
+
+	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
+		flags |= TRACENET_F_BIG_ENDIAN;
+	if (BITS_PER_LONG == 64)
+		flags |= TRACENET_F_LONG64;
+	return flags;
+}
+
+/* Push the tracenet and Ethernet headers in front of the payload and make
+ * the skb look received.
+ */
+void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
+		      unsigned int cpu, unsigned int count, u64 seq)
+{
+	struct tracenet_hdr *h = skb_push(skb, sizeof(*h));
+	struct ethhdr *eth;
+
+	h->version = TRACENET_WIRE_VERSION;
+	h->type = type;
+	h->flags = tn_wire_flags();
+	h->hdr_len = sizeof(*h);
+	h->cpu = htons(cpu);
+	h->count = htons(count);
+	h->seq = cpu_to_be64(seq);
+
+	eth = skb_push(skb, ETH_HLEN);
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	ether_addr_copy(eth->h_source, dev->dev_addr);
+	eth->h_proto = htons(TRACENET_ETH_P);
+	skb->protocol = eth_type_trans(skb, dev);
+}
+
+static unsigned int tn_meta_field_len(const struct tn_field *f)
+{
+	return sizeof(struct tracenet_meta_field) + strlen(f->name) + 1 +
+	       strlen(f->type) + 1;
+}
+
+static void tn_put_meta_field(struct sk_buff *skb, const struct tn_field *f)
+{
+	unsigned int len = tn_meta_field_len(f);
+	struct tracenet_tlv *tlv = skb_put(skb, sizeof(*tlv));
+	struct tracenet_meta_field *mf;
+
+	tlv->type = htons(TRACENET_META_FIELD);
+	tlv->len = htons(len);
+	mf = skb_put(skb, sizeof(*mf));
+	mf->offset = htons(f->offset);
+	mf->size = htons(f->size);
+	mf->flags = htonl(f->flags);
+	skb_put_data(skb, f->name, strlen(f->name) + 1);
+	skb_put_data(skb, f->type, strlen(f->type) + 1);
+	skb_put_zero(skb, TRACENET_TLV_ALIGN(len) - len);
+}
+
+/* One metadata record for @ev in its own frame. Its size is bounded by the
+ * attach limits (format text, field count, name lengths).
+ */
+struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
+			      unsigned int cpu, gfp_t gfp)
+{
+	unsigned int len = sizeof(struct tracenet_meta);
+	struct tracenet_meta *m;
+	struct sk_buff *skb;
+	u16 i;
+
+	len += tn_tlv_len(strlen(ev->system) + 1);
+	len += tn_tlv_len(strlen(ev->name) + 1);
+	len += tn_tlv_len(strlen(ev->format) + 1);
+	for (i = 0; i < ev->nfields; i++)
+		len += tn_tlv_len(tn_meta_field_len(&ev->fields[i]));
+	if (WARN_ON_ONCE(len > U16_MAX))
+		return NULL;
+
+	skb = alloc_skb(TN_HDRS_LEN + len, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, TN_HDRS_LEN);
+
+	m = skb_put(skb, sizeof(*m));
+	m->len = htons(len);
+	m->reserved = 0;
+	m->id = htonl(ev->id);
+	tn_put_tlv(skb, TRACENET_META_SYSTEM, ev->system, strlen(ev->system) + 1);
+	tn_put_tlv(skb, TRACENET_META_NAME, ev->name, strlen(ev->name) + 1);
+	tn_put_tlv(skb, TRACENET_META_FORMAT, ev->format, strlen(ev->format) + 1);
+	for (i = 0; i < ev->nfields; i++)
+		tn_put_meta_field(skb, &ev->fields[i]);
+
+	tn_frame_put_hdr(skb, dev, TRACENET_FRAME_META, cpu, 1, 0);
+	skb->tstamp = ktime_get_real();
+	return skb;
+}

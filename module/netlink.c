@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "tracenet": attach/detach events, list them, read
+ * counters. Tracing is machine-wide, so changing what is traced needs
+ * CAP_PERFMON or CAP_SYS_ADMIN in the initial user namespace; a container's
+ * CAP_NET_ADMIN is not enough. Reading is open to all, like ethtool -S.
+ */
+#include <linux/slab.h>
+#include <linux/trace_events.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <net/netlink.h>
+#include "tracenet.h"
+
+static const struct nla_policy tn_field_policy[TRACENET_A_FIELD_MAX + 1] = {
+	[TRACENET_A_FIELD_NAME]	  = { .type = NLA_NUL_STRING, .len = TRACENET_MAX_NAME - 1 },
+	[TRACENET_A_FIELD_TYPE]	  = { .type = NLA_NUL_STRING, .len = TRACENET_MAX_NAME - 1 },
+	[TRACENET_A_FIELD_OFFSET] = NLA_POLICY_MIN(NLA_U16, sizeof(struct trace_entry)),
+	[TRACENET_A_FIELD_SIZE]	  = NLA_POLICY_MIN(NLA_U16, 1),
+	[TRACENET_A_FIELD_FLAGS]  = NLA_POLICY_MASK(NLA_U32, TRACENET_FIELD_ALL),
+};
+
+static const struct nla_policy tn_fields_policy[TRACENET_A_FIELD + 1] = {
+	[TRACENET_A_FIELD] = NLA_POLICY_NESTED(tn_field_policy),
+};
+
+/* Event ids are u16 (common_type); nla_policy's own min/max are s16. */
+static struct netlink_range_validation tn_event_id_range __ro_after_init = {
+	.min = 1,
+	.max = U16_MAX,
+};
+
+static const struct nla_policy tn_policy[TRACENET_A_MAX + 1] = {
+	[TRACENET_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[TRACENET_A_EVENT_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &tn_event_id_range),
+	[TRACENET_A_SYSTEM]	= { .type = NLA_NUL_STRING, .len = TRACENET_MAX_NAME - 1 },
+	[TRACENET_A_NAME]	= { .type = NLA_NUL_STRING, .len = TRACENET_MAX_NAME - 1 },
+	[TRACENET_A_FORMAT]	= { .type = NLA_NUL_STRING, .len = TRACENET_MAX_FORMAT - 1 },
+	[TRACENET_A_FIELDS]	= NLA_POLICY_NESTED(tn_fields_policy),
+	[TRACENET_A_DETACH_ALL]	= { .type = NLA_FLAG },
+};
+
+static struct genl_family tn_genl_family;
+
+static bool tn_may_trace(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	/* netlink_capable() checks the initial user namespace. */
+	if (netlink_capable(skb, CAP_PERFMON) || netlink_capable(skb, CAP_SYS_ADMIN))
+		return true;
+	NL_SET_ERR_MSG_MOD(extack, "attaching and detaching need CAP_PERFMON or CAP_SYS_ADMIN");
+	return false;
+}
+
+/* A reference on a tracenet device of the requester's netns, or an error. */
+static struct net_device *tn_get_dev(struct genl_info *info)
+{
+	struct net_device *dev;
+
+	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_IFINDEX))
+		return ERR_PTR(-EINVAL);
+	dev = dev_get_by_index(genl_info_net(info),
+			       nla_get_u32(info->attrs[TRACENET_A_IFINDEX]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TRACENET_A_IFINDEX],
+				    "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!tn_is_tracenet(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TRACENET_A_IFINDEX],
+				    "not a tracenet device");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return dev;
+}
+
+static int tn_parse_field(struct tn_field *f, const struct nlattr *nla,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TRACENET_A_FIELD_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, TRACENET_A_FIELD_MAX, nla, tn_field_policy,
+			       extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nla, tb, TRACENET_A_FIELD_NAME) ||
+	    NL_REQ_ATTR_CHECK(extack, nla, tb, TRACENET_A_FIELD_TYPE) ||
+	    NL_REQ_ATTR_CHECK(extack, nla, tb, TRACENET_A_FIELD_OFFSET) ||
+	    NL_REQ_ATTR_CHECK(extack, nla, tb, TRACENET_A_FIELD_SIZE))
+		return -EINVAL;
+
+	f->offset = nla_get_u16(tb[TRACENET_A_FIELD_OFFSET]);
+	f->size = nla_get_u16(tb[TRACENET_A_FIELD_SIZE]);
+	f->flags = tb[TRACENET_A_FIELD_FLAGS] ?
+		   nla_get_u32(tb[TRACENET_A_FIELD_FLAGS]) : 0;
+
+	if ((u32)f->offset + f->size > U16_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "field extends past the largest record");
+		return -EINVAL;
+	}
+	if ((f->flags & TRACENET_FIELD_RELATIVE) &&
+	    !(f->flags & TRACENET_FIELD_DYNAMIC)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "__rel_loc field must also be dynamic");
+		return -EINVAL;
+	}
+	if ((f->flags & TRACENET_FIELD_DYNAMIC) && f->size != sizeof(u32)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "__data_loc field must be 4 bytes");
+		return -EINVAL;
+	}
+
+	f->name = nla_strdup(tb[TRACENET_A_FIELD_NAME], GFP_KERNEL);
+	f->type = nla_strdup(tb[TRACENET_A_FIELD_TYPE], GFP_KERNEL);
+	return f->name && f->type ? 0 : -ENOMEM;
+}
+
+static struct tn_event *tn_parse_event(struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	struct tn_event *ev;
+	struct nlattr *nla;
+	int rem, n = 0, err = -ENOMEM;
+
+	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_EVENT_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, TRACENET_A_SYSTEM) ||
+	    GENL_REQ_ATTR_CHECK(info, TRACENET_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, TRACENET_A_FORMAT) ||
+	    GENL_REQ_ATTR_CHECK(info, TRACENET_A_FIELDS))
+		return ERR_PTR(-EINVAL);
+
+	nla_for_each_nested(nla, attrs[TRACENET_A_FIELDS], rem)
+		n++;
+	if (n > TRACENET_MAX_FIELDS) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[TRACENET_A_FIELDS], "too many fields");
+		return ERR_PTR(-E2BIG);
+	}
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev)
+		return ERR_PTR(-ENOMEM);
+	ev->id = nla_get_u32(attrs[TRACENET_A_EVENT_ID]);
+	ev->system = nla_strdup(attrs[TRACENET_A_SYSTEM], GFP_KERNEL);
+	ev->name = nla_strdup(attrs[TRACENET_A_NAME], GFP_KERNEL);
+	ev->format = nla_strdup(attrs[TRACENET_A_FORMAT], GFP_KERNEL);
+	ev->count = alloc_percpu(u64);
+	ev->perf = kcalloc(nr_cpu_ids, sizeof(*ev->perf), GFP_KERNEL);
+	ev->fields = kcalloc(n, sizeof(*ev->fields), GFP_KERNEL);
+	if (!ev->system || !ev->name || !ev->format || !ev->count ||
+	    !ev->perf || (n && !ev->fields))
+		goto err;
+
+	nla_for_each_nested(nla, attrs[TRACENET_A_FIELDS], rem) {
+		err = tn_parse_field(&ev->fields[ev->nfields++], nla, extack);
+		if (err)
+			goto err;
+	}
+	return ev;
+
+err:
+	tn_event_free(ev);
+	return ERR_PTR(err);
+}
+
+static int tn_nl_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct tn_event *ev;
+	int err;
+
+	if (!tn_may_trace(skb, info->extack))
+		return -EPERM;
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ev = tn_parse_event(info);
+	if (IS_ERR(ev)) {
+		err = PTR_ERR(ev);
+		goto out;
+	}
+	ev->td = tn_priv(dev);
+
+	mutex_lock(&tn_mutex);
+	err = tn_event_attach(ev->td, ev, info->extack);
+	mutex_unlock(&tn_mutex);
+	if (err)
+		tn_event_free(ev);
+out:
+	dev_put(dev);
+	return err;
+}
+
+static int tn_nl_detach(struct sk_buff *skb, struct genl_info *info)
+{
+	bool all = nla_get_flag(info->attrs[TRACENET_A_DETACH_ALL]);
+	struct nlattr *id = info->attrs[TRACENET_A_EVENT_ID];
+	struct net_device *dev;
+	struct tn_dev *td;
+	int err = 0;
+
+	if (!tn_may_trace(skb, info->extack))
+		return -EPERM;
+	if (!all == !id) {
+		NL_SET_ERR_MSG_MOD(info->extack, "give either an event id or detach-all");
+		return -EINVAL;
+	}
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	td = tn_priv(dev);
+
+	mutex_lock(&tn_mutex);
+	if (all) {
+		tn_event_detach_all(td);
+	} else if (!xa_load(&td->events, nla_get_u32(id))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "event is not attached to this device");
+		err = -ENOENT;
+	} else {
+		tn_event_detach(td, nla_get_u32(id));
+	}
+	mutex_unlock(&tn_mutex);
+	dev_put(dev);
+	return err;
+}
+
+static u64 tn_event_count(const struct tn_event *ev)
+{
+	unsigned int cpu;
+	u64 sum = 0;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(ev->count, cpu);
+	return sum;
+}
+
+static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev)
+{
+	struct nlattr *nest = nla_nest_start(skb, TRACENET_A_EVENT);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TRACENET_A_EVENT_ID, ev->id) ||
+	    nla_put_string(skb, TRACENET_A_SYSTEM, ev->system) ||
+	    nla_put_string(skb, TRACENET_A_NAME, ev->name) ||
+	    nla_put_u64_64bit(skb, TRACENET_A_EVENT_COUNT, tn_event_count(ev),
+			      TRACENET_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One message for @td with its events from id *@next on: 0 when the device
+ * is complete, 1 when the skb filled up first (resume at *@next).
+ */
+static int tn_fill_events(struct sk_buff *skb, struct tn_dev *td, u32 portid,
+			  u32 seq, unsigned long *next)
+{
+	struct tn_event *ev;
+	unsigned long id;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &tn_genl_family, NLM_F_MULTI,
+			  TRACENET_CMD_GET_EVENTS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TRACENET_A_IFINDEX, td->dev->ifindex) ||
+	    nla_put_string(skb, TRACENET_A_IFNAME, td->dev->name)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	xa_for_each_start(&td->events, id, ev, *next) {
+		if (tn_put_event(skb, ev)) {
+			*next = id;
+			genlmsg_end(skb, hdr);
+			return 1;
+		}
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Every tracenet device of the requester's netns, or the one IFINDEX
+ * names; a device with many events spans several messages. cb->args[0]
+ * counts devices done, cb->args[1] is the next event id of the current one.
+ */
+static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *ifattr = genl_dumpit_info(cb)->attrs[TRACENET_A_IFINDEX];
+	struct net *net = sock_net(skb->sk);
+	struct tn_dev *td;
+	long i = 0;
+	int err = 0;
+
+	mutex_lock(&tn_mutex);
+	list_for_each_entry(td, &tn_devs, node) {
+		if (!net_eq(dev_net(td->dev), net) ||
+		    (ifattr && td->dev->ifindex != nla_get_u32(ifattr)))
+			continue;
+		if (i++ < cb->args[0])
+			continue;
+		err = tn_fill_events(skb, td, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq,
+				     (unsigned long *)&cb->args[1]);
+		if (err) {
+			i--;
+			break;
+		}
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&tn_mutex);
+	cb->args[0] = i;
+	return err < 0 && !skb->len ? err : skb->len;
+}
+
+static int tn_put_cpu_stats(struct sk_buff *skb, struct tn_dev *td,
+			    unsigned int cpu)
+{
+	struct nlattr *nest;
+	struct tn_stats s;
+	unsigned int i;
+
+	tn_read_stats(td, cpu, &s);
+	nest = nla_nest_start(skb, TRACENET_A_CPU_STATS);
+	if (!nest || nla_put_u32(skb, TRACENET_STAT_CPU, cpu))
+		return -EMSGSIZE;
+	for (i = 0; i < TN_NSTATS; i++)
+		if (nla_put_u64_64bit(skb, TRACENET_STAT_PRODUCED + i,
+				      ((u64 *)&s)[i], TRACENET_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One nest per possible CPU: sized for the machine, not NLMSG_GOODSIZE. */
+static size_t tn_stats_size(void)
+{
+	size_t cpu = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+		     TN_NSTATS * nla_total_size_64bit(sizeof(u64));
+
+	return nla_total_size(sizeof(u32)) + nla_total_size(IFNAMSIZ) +
+	       num_possible_cpus() * cpu;
+}
+
+static int tn_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct sk_buff *msg;
+	unsigned int cpu;
+	void *hdr;
+	int err = -EMSGSIZE;
+
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	msg = genlmsg_new(tn_stats_size(), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &tn_genl_family, 0,
+				TRACENET_CMD_GET_STATS);
+	if (!hdr || nla_put_u32(msg, TRACENET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, TRACENET_A_IFNAME, dev->name))
+		goto err_free;
+	for_each_possible_cpu(cpu)
+		if (tn_put_cpu_stats(msg, tn_priv(dev), cpu))
+			goto err_free;
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	goto out;
+
+err_free:
+	nlmsg_free(msg);
+out:
+	dev_put(dev);
+	return err;
+}
+
+static const struct genl_ops tn_genl_ops[] = {
+	{
+		.cmd	= TRACENET_CMD_ATTACH,
+		.doit	= tn_nl_attach,
+	},
+	{
+		.cmd	= TRACENET_CMD_DETACH,
+		.doit	= tn_nl_detach,
+	},
+	{
+		.cmd	= TRACENET_CMD_GET_EVENTS,
+		.dumpit	= tn_nl_dump_events,
+	},
+	{
+		.cmd	= TRACENET_CMD_GET_STATS,
+		.doit	= tn_nl_get_stats,
+	},
+};
+
+static struct genl_family tn_genl_family __ro_after_init = {
+	.name		= TRACENET_GENL_NAME,
+	.version	= TRACENET_GENL_VERSION,
+	.maxattr	= TRACENET_A_MAX,
+	.policy		= tn_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= tn_genl_ops,
+	.n_ops		= ARRAY_SIZE(tn_genl_ops),
+	.resv_start_op	= TRACENET_CMD_GET_STATS + 1,
+};
+
+int tn_netlink_init(void)
+{
+	return genl_register_family(&tn_genl_family);
+}
+
+void tn_netlink_exit(void)
+{
+	genl_unregister_family(&tn_genl_family);
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The producer: one in-kernel perf counter per online CPU on a tracefs event
+ * id. perf calls tn_perf_overflow() for every event with the raw record that
+ * the event's tracefs "format" describes, in whatever context the event
+ * fired: task, softirq, hardirq or NMI, possibly nested. So the handler only
+ * copies into the lockless per-CPU buffer and raises an irq_work; it never
+ * sleeps, allocates, locks or touches the network stack.
+ */
+#include <linux/slab.h>
+#include <linux/trace_events.h>
+#include "tracenet.h"
+
+/* Set while a tracenet NAPI poll delivers frames on this CPU: events fired
+ * from inside it (net:*, skb:*, sched wakeups of capturing readers...) are
+ * caused by tracenet itself and would feed back into trace0.
+ */
+static DEFINE_PER_CPU(bool, tn_in_poll);
+
+bool tn_delivering(void)
+{
+	return this_cpu_read(tn_in_poll) && !in_hardirq() && !in_nmi();
+}
+
+void tn_delivery_begin(void)
+{
+	this_cpu_write(tn_in_poll, true);
+}
+
+void tn_delivery_end(void)
+{
+	this_cpu_write(tn_in_poll, false);
+}
+
+static void tn_perf_overflow(struct perf_event *pe,
+			     struct perf_sample_data *data,
+			     struct pt_regs *regs)
+{
+	struct tn_event *ev = pe->overflow_handler_context;
+	struct tn_dev *td = ev->td;
+	struct tn_pcpu *pc;
+	int err;
+
+	if (!READ_ONCE(td->running))
+		return;
+
+	pc = this_cpu_ptr(td->pcpu);
+	if (tn_delivering()) {
+		local64_inc(&pc->suppressed);
+		return;
+	}
+
+	local64_inc(&pc->produced);
+	this_cpu_inc(*ev->count);
+
+	/* Since 6.14 (and 6.12.13) data->raw is valid only with the flag. */
+	if (!(data->sample_flags & PERF_SAMPLE_RAW) || !data->raw) {
+		local64_inc(&pc->drop_toobig);
+		return;
+	}
+
+	err = tn_buffer_write(td, ev, data->raw);
+	if (err == -E2BIG)
+		local64_inc(&pc->drop_toobig);
+	else if (err)
+		local64_inc(&pc->drop_full);
+
+	/* Kick even after a drop: the poll folds drops into the sequence. */
+	tn_kick(td);
+}
+
+int tn_event_open_cpu(struct tn_event *ev, unsigned int cpu)
+{
+	struct perf_event_attr attr = {
+		.type		= PERF_TYPE_TRACEPOINT,
+		.size		= sizeof(attr),
+		.config		= ev->id,
+		.sample_period	= 1,
+		.sample_type	= PERF_SAMPLE_RAW,
+		.pinned		= 1,
+	};
+	struct perf_event *pe;
+
+	if (ev->perf[cpu])
+		return 0;
+
+	pe = perf_event_create_kernel_counter(&attr, cpu, NULL,
+					      tn_perf_overflow, ev);
+	if (IS_ERR(pe))
+		return PTR_ERR(pe);
+	ev->perf[cpu] = pe;
+	return 0;
+}
+
+void tn_event_close_cpu(struct tn_event *ev, unsigned int cpu)
+{
+	if (!ev->perf[cpu])
+		return;
+	perf_event_release_kernel(ev->perf[cpu]);
+	ev->perf[cpu] = NULL;
+}
+
+static void tn_event_close(struct tn_event *ev)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		tn_event_close_cpu(ev, cpu);
+}
+
+void tn_event_free(struct tn_event *ev)
+{
+	u16 i;
+
+	if (!ev)
+		return;
+	for (i = 0; i < ev->nfields; i++) {
+		kfree(ev->fields[i].name);
+		kfree(ev->fields[i].type);
+	}
+	kfree(ev->fields);
+	kfree(ev->system);
+	kfree(ev->name);
+	kfree(ev->format);
+	free_percpu(ev->count);
+	kfree(ev->perf);
+	kfree(ev);
+}
+
+/* The id user space sent must be the event it described: the metadata that
+ * decoders trust names it, and a mismatched layout would mislabel every
+ * field.
+ */
+static bool tn_event_matches(const struct tn_event *ev,
+			     const struct perf_event *pe)
+{
+	struct trace_event_call *call = pe->tp_event;
+
+	return call && call->class && call->class->system &&
+	       !strcmp(call->class->system, ev->system) &&
+	       !strcmp(trace_event_name(call), ev->name);
+}
+
+/* perf says -EINVAL or -ENOENT for an id no tracepoint PMU claims. */
+static int tn_open_error(struct netlink_ext_ack *extack, int err)
+{
+	if (err == -ENOENT || err == -EINVAL) {
+		NL_SET_ERR_MSG_MOD(extack, "no such tracefs event id");
+		return -ENOENT;
+	}
+	if (err == -EACCES || err == -EPERM)
+		NL_SET_ERR_MSG_MOD(extack, "perf refused the event: needs CAP_PERFMON");
+	else
+		NL_SET_ERR_MSG_MOD(extack, "cannot create a perf counter for the event");
+	return err;
+}
+
+/* Under tn_mutex. Counters are created in the requesting task's context:
+ * perf checks the caller's credentials for raw tracepoint samples.
+ */
+int tn_event_attach(struct tn_dev *td, struct tn_event *ev,
+		    struct netlink_ext_ack *extack)
+{
+	unsigned int cpu;
+	bool checked = false;
+	int err;
+
+	lockdep_assert_held(&tn_mutex);
+
+	if (td->dead) {
+		NL_SET_ERR_MSG_MOD(extack, "device is being deleted");
+		return -ENODEV;
+	}
+	if (xa_load(&td->events, ev->id)) {
+		NL_SET_ERR_MSG_MOD(extack, "event already attached to this device");
+		return -EEXIST;
+	}
+	if (td->nevents >= TRACENET_MAX_EVENTS) {
+		NL_SET_ERR_MSG_MOD(extack, "too many events attached to this device");
+		return -ENOSPC;
+	}
+
+	/* Published before the counters exist so that delivery never sees a
+	 * record whose event it cannot find.
+	 */
+	err = xa_insert(&td->events, ev->id, ev, GFP_KERNEL);
+	if (err)
+		return err;
+	/* Metadata ahead of the first event: a capture running already
+	 * decodes from its first frame (other CPUs' NAPIs may still win).
+	 */
+	tn_meta_send(td, ev);
+
+	for_each_cpu(cpu, tn_cpus()) {
+		err = tn_event_open_cpu(ev, cpu);
+		/* A CPU going down under us: hotplug.c reconciles. */
+		if (err == -ENODEV)
+			continue;
+		if (err) {
+			err = tn_open_error(extack, err);
+			goto err_close;
+		}
+		if (!checked && !tn_event_matches(ev, ev->perf[cpu])) {
+			NL_SET_ERR_MSG_MOD(extack, "event id is not the named system:event");
+			err = -EINVAL;
+			goto err_close;
+		}
+		checked = true;
+	}
+
+	td->nevents++;
+	return 0;
+
+err_close:
+	tn_event_close(ev);
+	xa_erase(&td->events, ev->id);
+	/* Handlers may still run on other CPUs with ev as their context. */
+	synchronize_rcu();
+	return err;
+}
+
+static struct tn_event *tn_event_unpublish(struct tn_dev *td, u32 id)
+{
+	struct tn_event *ev = xa_erase(&td->events, id);
+
+	if (ev) {
+		tn_event_close(ev);
+		td->nevents--;
+	}
+	return ev;
+}
+
+/* Under tn_mutex. Records still buffered for the event are dropped at
+ * delivery and counted as detached.
+ */
+void tn_event_detach(struct tn_dev *td, u32 id)
+{
+	struct tn_event *ev;
+
+	lockdep_assert_held(&tn_mutex);
+	ev = tn_event_unpublish(td, id);
+	if (!ev)
+		return;
+	/* perf frees its events by RCU: a handler that started before the
+	 * release may still be running with ev as context, and NAPI may hold
+	 * ev from xa_load().
+	 */
+	synchronize_rcu();
+	tn_event_free(ev);
+}
+
+void tn_event_detach_all(struct tn_dev *td)
+{
+	struct tn_event *ev, *tmp;
+	unsigned long id;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&tn_mutex);
+	xa_for_each(&td->events, id, ev) {
+		tn_event_unpublish(td, id);
+		list_add(&ev->gc, &gone);
+	}
+	if (list_empty(&gone))
+		return;
+	synchronize_rcu();	/* as in tn_event_detach(), once for all */
+	list_for_each_entry_safe(ev, tmp, &gone, gc)
+		tn_event_free(ev);
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tracenet internals.
+ *
+ * Data path: producer.c (perf overflow handler, any context) writes records
+ * into the device's per-CPU buffer (buffer.c); delivery.c drains each CPU's
+ * buffer from that CPU's NAPI context and frame.c turns records into frames;
+ * device.c owns the net_device, netlink.c the control plane, hotplug.c keeps
+ * the per-CPU perf counters in step with the online CPUs.
+ */
+#ifndef _TRACENET_H
+#define _TRACENET_H
+
+#include <linux/netdevice.h>
+#include <linux/perf_event.h>
+#include <linux/ring_buffer.h>
+#include <linux/irq_work.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/xarray.h>
+#include <asm/local64.h>
+#include <uapi/linux/tracenet.h>
+
+#define TN_DRV_NAME		"tracenet"
+#define TN_DEFAULT_RING_PAGES	64	/* per CPU: 256 KiB */
+#define TN_MAX_RING_PAGES	16384
+#define TN_MIN_RING_PAGES	2
+#define TN_MAX_BATCH		64
+#define TN_KICK_BACKLOG		64	/* events that kick NAPI at once */
+#define TN_HDRS_LEN		(ETH_HLEN + sizeof(struct tracenet_hdr))
+
+struct tn_dev;
+
+/* One field of an attached event, as user space parsed it from tracefs. */
+struct tn_field {
+	u16 offset;
+	u16 size;
+	u32 flags;			/* TRACENET_FIELD_* */
+	char *name;
+	char *type;
+};
+
+/* An event attached to a device: one perf counter per online CPU. */
+struct tn_event {
+	struct tn_dev *td;
+	u32 id;				/* tracefs event id */
+	u16 nfields;
+	struct tn_field *fields;
+	char *system;
+	char *name;
+	char *format;
+	u64 __percpu *count;
+	struct perf_event **perf;	/* [nr_cpu_ids], under tn_mutex */
+	struct list_head gc;		/* detach_all's list to free */
+};
+
+/* What the producer appends to the buffer: a header, then the raw record. */
+struct tn_record {
+	u64 ts;				/* CLOCK_REALTIME ns */
+	u32 id;
+	u32 size;			/* bytes of raw[] */
+	char comm[TASK_COMM_LEN];
+	u8 raw[];
+};
+
+/* Producer-side counters of one CPU: written only by events on that CPU,
+ * from any context, hence local64_t.
+ */
+struct tn_pcpu {
+	local64_t produced;
+	local64_t drop_full;
+	local64_t drop_toobig;
+	local64_t suppressed;
+	local64_t meta_frames;		/* process context, BH off */
+	local64_t meta_bytes;
+};
+
+/* Delivery-side state of one CPU's RX queue; only its NAPI poll (or the
+ * device stop path, with NAPI disabled) writes it.
+ */
+struct tn_queue {
+	struct napi_struct napi;
+	struct irq_work kick;		/* now: self-IPI */
+	struct irq_work kick_lazy;	/* at the next tick */
+	struct tn_dev *td;
+	unsigned int cpu;
+	u64 seq;			/* next event sequence number */
+	u64 drops_seen;			/* producer drops folded into seq */
+	struct u64_stats_sync syncp;
+	u64_stats_t delivered;
+	u64_stats_t frames;
+	u64_stats_t bytes;
+	u64_stats_t drop_nomem;
+	u64_stats_t drop_layout;
+	u64_stats_t drop_detached;
+	u64_stats_t drop_down;
+};
+
+struct tn_dev {
+	struct net_device *dev;
+	struct trace_buffer *rb;
+	struct tn_queue *queues;	/* [nr_cpu_ids] */
+	struct tn_pcpu __percpu *pcpu;
+	struct xarray events;		/* id -> tn_event; RCU for readers */
+	unsigned int nevents;		/* under tn_mutex */
+	struct list_head node;		/* on tn_devs, under tn_mutex */
+	struct packet_type ptype;	/* end of the line for our frames */
+	struct delayed_work meta_work;
+	unsigned int ring_pages;
+	unsigned int batch;		/* events per frame */
+	bool coalesce;			/* kick NAPI lazily (ethtool rx-usecs) */
+	bool running;			/* producers may write */
+	bool dead;			/* uninit ran: no more attaches */
+};
+
+/* Snapshot of one CPU's counters, in enum tracenet_stat order. */
+struct tn_stats {
+	u64 produced, delivered;
+	u64 drop_full, drop_toobig, drop_nomem, drop_layout;
+	u64 drop_detached, drop_down;
+	u64 suppressed, frames, bytes, meta_frames;
+};
+
+#define TN_NSTATS (sizeof(struct tn_stats) / sizeof(u64))
+
+extern struct mutex tn_mutex;
+extern struct list_head tn_devs;
+extern struct rtnl_link_ops tn_link_ops;
+extern const struct ethtool_ops tn_ethtool_ops;
+extern unsigned int tn_meta_interval;
+
+static inline struct tn_dev *tn_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+bool tn_is_tracenet(const struct net_device *dev);
+struct net_device *tn_dev_create(const char *name);
+void tn_read_stats(struct tn_dev *td, unsigned int cpu, struct tn_stats *s);
+void tn_sum_stats(struct tn_dev *td, struct tn_stats *sum);
+
+/* buffer.c */
+int tn_buffer_alloc(struct tn_dev *td);
+void tn_buffer_free(struct tn_dev *td);
+int tn_buffer_resize(struct tn_dev *td, unsigned int pages);
+int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
+		    const struct perf_raw_record *raw);
+struct tn_record *tn_buffer_peek(struct tn_dev *td, unsigned int cpu);
+void tn_buffer_consume(struct tn_dev *td, unsigned int cpu);
+bool tn_buffer_empty(struct tn_dev *td, unsigned int cpu);
+
+/* producer.c */
+int tn_event_attach(struct tn_dev *td, struct tn_event *ev,
+		    struct netlink_ext_ack *extack);
+void tn_event_detach(struct tn_dev *td, u32 id);
+void tn_event_detach_all(struct tn_dev *td);
+int tn_event_open_cpu(struct tn_event *ev, unsigned int cpu);
+void tn_event_close_cpu(struct tn_event *ev, unsigned int cpu);
+void tn_event_free(struct tn_event *ev);
+bool tn_delivering(void);
+void tn_delivery_begin(void);
+void tn_delivery_end(void);
+
+/* hotplug.c */
+int tn_hotplug_init(void);
+void tn_hotplug_exit(void);
+const struct cpumask *tn_cpus(void);
+
+/* delivery.c */
+int tn_queues_init(struct tn_dev *td);
+void tn_queues_free(struct tn_dev *td);
+void tn_queues_start(struct tn_dev *td);
+void tn_queues_stop(struct tn_dev *td);
+void tn_kick(struct tn_dev *td);
+void tn_kick_cpu(struct tn_dev *td, unsigned int cpu);
+void tn_meta_send(struct tn_dev *td, const struct tn_event *ev);
+void tn_meta_work(struct work_struct *work);
+
+/* frame.c */
+int tn_frame_event_len(const struct tn_event *ev, const struct tn_record *rec);
+void tn_frame_put_event(struct sk_buff *skb, const struct tn_event *ev,
+			const struct tn_record *rec);
+void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
+		      unsigned int cpu, unsigned int count, u64 seq);
+struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
+			      unsigned int cpu, gfp_t gfp);
+
+/* netlink.c */
+int tn_netlink_init(void);
+void tn_netlink_exit(void);
+
+#endif /* _TRACENET_H */

@@ -1,0 +1,81 @@
+#!/bin/bash
+# ftrace is the oracle: trace-cmd records the same events during the same
+# workload, and every line `trace-cmd report` prints for the workload equals
+# the line `tracenetctl dump` prints from the capture of trace0 (both print
+# through libtraceevent; timestamps differ by clock and are left out).
+. "$(dirname "$0")/lib.sh"
+
+load
+veth_pair
+kprobe_undefine openat2_probe
+kprobe_define openat2_probe 'do_sys_openat2 dfd=$arg1:s32 name=+0($arg2):ustring flags=+0($arg3):x64'
+
+events="sched:sched_switch sched:sched_process_exec sched:sched_process_fork
+	net:netif_receive_skb net:net_dev_queue syscalls:sys_enter_openat
+	tracenet_test:openat2_probe"
+"$ctl" attach trace0 $events || fail "attach"
+ip link set trace0 up
+capture_start trace0 /tmp/oracle.pcap
+
+rm -f /tmp/trace.dat
+targs=()
+for e in $events; do targs+=(-e "$e"); done
+trace-cmd record -q -o /tmp/trace.dat "${targs[@]}" >/tmp/tc.log 2>&1 &
+tc=$!
+sleep 3	# trace-cmd is up once it has read every format
+
+# The workload runs programs named tn_* that nothing else runs, so its
+# lines can be picked out of both recordings.
+for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
+/tmp/tn_bash -c '
+	for i in 1 2 3 4; do /tmp/tn_cat /etc/hostname /etc/os-release >/dev/null; done
+	ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 10.99.0.2 >/dev/null
+'
+sleep 1
+kill -INT $tc; wait $tc
+capture_stop trace0
+check_accounting trace0
+[ "$(stat trace0 drop_full)" -eq 0 ] || fail "tracenet dropped events: no exact comparison"
+
+# trace-cmd also sees trace0 delivering frames to the capture: tracenet
+# suppresses those events of its own delivery by design.
+trace-cmd report -i /tmp/trace.dat 2>/dev/null | grep -v 'dev=trace0 ' >/tmp/tc.txt
+"$ctl" dump -r /tmp/oracle.pcap >/tmp/dump.txt 2>/tmp/dump.err
+# The workload: every pid that ran a tn_* program, in either recording.
+pids=$(sed -nE 's/^ *tn_[^ ]*-([0-9]+) +\[.*/\1/p' /tmp/tc.txt /tmp/dump.txt | sort -u | tr '\n' ' ')
+# Keep the workload's lines (by pid, or naming tn_* in a field), as
+# "pid [cpu] event: info". The timestamp goes (the clocks differ) and so
+# does the comm column: trace-cmd prints a pid's last known comm, tracenet
+# the comm when the event fired, and they differ across an exec.
+norm() {
+	awk -v pids="$pids" '
+		BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) P[a[i]] = 1 }
+		match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
+			split(substr($0, RSTART + 1, RLENGTH), h, " ")
+			rest = substr($0, RSTART + RLENGTH)
+			if (!(h[1] in P) && rest !~ /tn_/)
+				next
+			gsub(/[ \t]+/, " ", rest)
+			sub(/ $/, "", rest)
+			print h[1], h[2], rest
+		}'
+}
+norm </tmp/tc.txt >/tmp/want.txt
+norm </tmp/dump.txt >/tmp/got.txt
+echo "trace-cmd report: $(wc -l </tmp/want.txt) workload lines; tracenetctl dump: $(wc -l </tmp/got.txt)"
+[ -s /tmp/want.txt ] || fail "trace-cmd recorded nothing of the workload: $(cat /tmp/tc.log)"
+for e in sched_switch sched_process_exec sched_process_fork netif_receive_skb net_dev_queue sys_enter_openat openat2_probe; do
+	grep -q " $e:" /tmp/want.txt || fail "no $e in the oracle"
+done
+# trace-cmd merges CPUs by time, a capture interleaves them by delivery:
+# compare each CPU's sequence of lines.
+for cpu in $(awk '{ print $2 }' /tmp/want.txt /tmp/got.txt | sort -u); do
+	if ! diff -u <(awk -v c="$cpu" '$2 == c' /tmp/want.txt) \
+		     <(awk -v c="$cpu" '$2 == c' /tmp/got.txt) >/tmp/oracle.diff; then
+		head -40 /tmp/oracle.diff
+		fail "CPU $cpu: tracenetctl dump differs from trace-cmd report"
+	fi
+done
+echo "identical: $(wc -l </tmp/got.txt) lines"
+"$ctl" detach trace0 --all || fail "detach --all"
+kprobe_undefine openat2_probe || fail "kprobe event still busy after detach"

@@ -1,0 +1,25 @@
+#!/bin/bash
+# CPU offline/online while attached and capturing: counters follow the CPU,
+# nothing is lost unaccounted, and the CPU's events come back.
+. "$(dirname "$0")/lib.sh"
+
+[ -e /sys/devices/system/cpu/cpu1/online ] || skip "needs a second CPU that can go offline"
+load
+ip link set trace0 up
+capture_start trace0 /tmp/hp.pcap
+"$ctl" attach trace0 sched:sched_switch syscalls:sys_enter_getppid || fail "attach"
+for round in 1 2 3; do
+	taskset -c 1 python3 -c 'import os; [os.getppid() for _ in range(50)]'
+	echo 0 >/sys/devices/system/cpu/cpu1/online || fail "offline cpu1"
+	python3 -c 'import os; [os.getppid() for _ in range(50)]'
+	echo 1 >/sys/devices/system/cpu/cpu1/online || fail "online cpu1"
+	sleep 1		# the reconcile work re-creates cpu1's counters
+done
+taskset -c 1 python3 -c 'import os; [os.getppid() for _ in range(50)]'
+check_accounting trace0
+capture_stop trace0
+python3 "$here/pcapstat.py" /tmp/hp.pcap | tee /tmp/hp.txt
+awk '$1 == "total" { exit !($5 == 0) }' /tmp/hp.txt || fail "sequence gaps with nothing dropped"
+n=$("$ctl" dump -r /tmp/hp.pcap | grep -c '\[001\].*sys_enter_getppid')
+echo "cpu1 getppid events: $n"
+[ "$n" -ge 200 ] || fail "cpu1 events missing after online ($n < 200)"

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Send malformed and hostile generic netlink requests to the tracenet
+family and check each is refused with the expected errno and an extack
+message, and that nothing was attached.
+
+    badmsg.py DEV          run every case as root (prints TAP-ish lines)
+    badmsg.py DEV --unpriv expect EPERM for attach/detach (unprivileged)
+"""
+import errno
+import os
+import socket
+import struct
+import sys
+
+NETLINK_GENERIC = 16
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
+NETLINK_CAP_ACK, NETLINK_EXT_ACK, SOL_NETLINK = 10, 11, 270
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_MISS_TYPE = 1, 5
+NLA_F_NESTED = 0x8000
+
+# include/uapi/linux/tracenet.h
+CMD_ATTACH, CMD_DETACH, CMD_GET_EVENTS, CMD_GET_STATS = 1, 2, 3, 4
+A_IFINDEX, A_IFNAME, A_EVENT_ID, A_SYSTEM, A_NAME, A_FORMAT, A_FIELDS, A_DETACH_ALL = range(1, 9)
+A_EVENT = 9
+F_FIELD, F_NAME, F_TYPE, F_OFFSET, F_SIZE, F_FLAGS = range(1, 7)
+FIELD_DYNAMIC, FIELD_RELATIVE = 0x02, 0x04
+
+
+def nla(t, payload):
+    hdr = struct.pack('=HH', 4 + len(payload), t)
+    return hdr + payload + b'\0' * ((4 - len(payload) % 4) % 4)
+
+
+def u16(t, v): return nla(t, struct.pack('=H', v))
+def u32(t, v): return nla(t, struct.pack('=I', v))
+def s(t, v): return nla(t, v.encode() + b'\0')
+def nest(t, *a): return nla(t | NLA_F_NESTED, b''.join(a))
+
+
+class Genl:
+    def __init__(self):
+        self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.sk.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+        self.sk.bind((0, 0))
+        self.seq = 1
+        err, _, attrs = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                                     s(CTRL_ATTR_FAMILY_NAME, 'tracenet'), ack=False)
+        if err:
+            sys.exit('tracenet family not found')
+        self.family = struct.unpack_from('=H', attrs[CTRL_ATTR_FAMILY_ID])[0]
+
+    def request(self, family, cmd, payload, ack=True, flags=0):
+        self.seq += 1
+        body = struct.pack('=BBH', cmd, 1, 0) + payload
+        msg = struct.pack('=IHHII', 16 + len(body), family,
+                          NLM_F_REQUEST | (NLM_F_ACK if ack else 0) | flags, self.seq, 0) + body
+        self.sk.send(msg)
+        attrs = {}
+        while True:
+            data = self.sk.recv(65536)
+            off = 0
+            while off < len(data):
+                ln, typ, _, _, _ = struct.unpack_from('=IHHII', data, off)
+                if typ == NLMSG_DONE:
+                    return 0, {}, attrs
+                if typ == NLMSG_ERROR:
+                    err = struct.unpack_from('=i', data, off + 16)[0]
+                    ext = parse_attrs(data, off + 36, off + ln)
+                    return -err, ext, attrs
+                attrs.update(parse_attrs(data, off + 20, off + ln))
+                off += (ln + 3) & ~3
+            if not ack:
+                return 0, {}, attrs
+
+
+def parse_attrs(data, off, end):
+    out = {}
+    while off + 4 <= end:
+        ln, t = struct.unpack_from('=HH', data, off)
+        if ln < 4:
+            break
+        out[t & 0x3fff] = data[off + 4:off + ln]
+        off += (ln + 3) & ~3
+    return out
+
+
+def fmt_of(system, name):
+    with open(f'/sys/kernel/tracing/events/{system}/{name}/format') as f:
+        text = f.read()
+    eid = int(next(l for l in text.splitlines() if l.startswith('ID:')).split()[1])
+    return eid, text
+
+
+def field(name='f', typ='int', off=8, size=4, flags=0, extra=b''):
+    return nest(F_FIELD, s(F_NAME, name), s(F_TYPE, typ), u16(F_OFFSET, off),
+                u16(F_SIZE, size), u32(F_FLAGS, flags), extra)
+
+
+def main():
+    dev = sys.argv[1]
+    unpriv = '--unpriv' in sys.argv
+    ifindex = socket.if_nametoindex(dev)
+    g = Genl()
+    # An unprivileged caller cannot read tracefs; it is refused before parsing.
+    sw_id, sw_fmt = (1, 'x') if unpriv else fmt_of('sched', 'sched_switch')
+    good = [u32(A_IFINDEX, ifindex), u32(A_EVENT_ID, sw_id), s(A_SYSTEM, 'sched'),
+            s(A_NAME, 'sched_switch'), s(A_FORMAT, sw_fmt),
+            nest(A_FIELDS, field('prev_pid', 'pid_t', 24, 4))]
+
+    def attach(*a, drop=()):
+        keep = [x for i, x in enumerate(good) if i not in drop]
+        return g.request(g.family, CMD_ATTACH, b''.join(keep + list(a)))
+
+    cases = []
+    if unpriv:
+        cases += [
+            ('attach unprivileged', attach(), errno.EPERM, 'CAP_PERFMON'),
+            ('detach unprivileged', g.request(g.family, CMD_DETACH,
+             u32(A_IFINDEX, ifindex) + nla(A_DETACH_ALL, b'')), errno.EPERM, 'CAP_PERFMON'),
+        ]
+    else:
+        lo = socket.if_nametoindex('lo')
+        cases += [
+            ('missing ifindex', attach(drop=(0,)), errno.EINVAL, A_IFINDEX),
+            ('missing event id', attach(drop=(1,)), errno.EINVAL, A_EVENT_ID),
+            ('missing fields', attach(drop=(5,)), errno.EINVAL, A_FIELDS),
+            ('ifindex of a non-tracenet device', g.request(g.family, CMD_ATTACH,
+             b''.join([u32(A_IFINDEX, lo)] + good[1:])), errno.EOPNOTSUPP, 'not a tracenet device'),
+            ('ifindex that does not exist', g.request(g.family, CMD_ATTACH,
+             b''.join([u32(A_IFINDEX, 999999)] + good[1:])), errno.ENODEV, 'no such device'),
+            ('ifindex as u8', g.request(g.family, CMD_ATTACH,
+             b''.join([nla(A_IFINDEX, b'\1')] + good[1:])), errno.EINVAL, None),
+            ('event id 0', attach(u32(A_EVENT_ID, 0), drop=(1,)), errno.ERANGE, None),
+            ('unknown event id', attach(u32(A_EVENT_ID, 65000), drop=(1,)), errno.ENOENT,
+             'no such tracefs event id'),
+            ('id names another event', attach(s(A_NAME, 'sched_wakeup'), drop=(3,)),
+             errno.EINVAL, 'not the named system:event'),
+            ('unterminated system string', attach(nla(A_SYSTEM, b'sched'), drop=(2,)),
+             errno.EINVAL, None),
+            ('oversized format', attach(s(A_FORMAT, 'x' * 20000), drop=(4,)), errno.EINVAL, None),
+            ('unknown top-level attribute', attach(u32(99, 1)), errno.EINVAL, None),
+            ('too many fields', attach(nest(A_FIELDS, *[field(f'f{i}') for i in range(200)]),
+             drop=(5,)), errno.E2BIG, 'too many fields'),
+            ('field inside the common header', attach(nest(A_FIELDS, field(off=2)), drop=(5,)),
+             errno.ERANGE, None),
+            ('field past the largest record', attach(nest(A_FIELDS, field(off=65530, size=16)),
+             drop=(5,)), errno.EINVAL, 'past the largest record'),
+            ('__data_loc of 8 bytes', attach(nest(A_FIELDS, field(size=8, flags=FIELD_DYNAMIC)),
+             drop=(5,)), errno.EINVAL, '4 bytes'),
+            ('__rel_loc not dynamic', attach(nest(A_FIELDS, field(flags=FIELD_RELATIVE)),
+             drop=(5,)), errno.EINVAL, 'dynamic'),
+            ('unknown field flag', attach(nest(A_FIELDS, field(flags=0x1000)), drop=(5,)),
+             errno.EINVAL, None),
+            ('field without a name', attach(nest(A_FIELDS, nest(F_FIELD, s(F_TYPE, 'int'),
+             u16(F_OFFSET, 8), u16(F_SIZE, 4))), drop=(5,)), errno.EINVAL, F_NAME),
+            ('field size 0', attach(nest(A_FIELDS, field(size=0)), drop=(5,)), errno.ERANGE, None),
+            ('truncated nested attribute', attach(nla(A_FIELDS | NLA_F_NESTED,
+             struct.pack('=HH', 40, F_FIELD) + b'\0' * 4), drop=(5,)), errno.EINVAL, None),
+            ('detach without id or all', g.request(g.family, CMD_DETACH,
+             u32(A_IFINDEX, ifindex)), errno.EINVAL, 'either an event id'),
+            ('detach of an unattached event', g.request(g.family, CMD_DETACH,
+             u32(A_IFINDEX, ifindex) + u32(A_EVENT_ID, sw_id)), errno.ENOENT, 'not attached'),
+            ('stats of a non-tracenet device', g.request(g.family, CMD_GET_STATS,
+             u32(A_IFINDEX, lo)), errno.EOPNOTSUPP, 'not a tracenet device'),
+        ]
+
+    failed = 0
+    for name, (err, ext, _), want, msg in cases:
+        text = ext.get(NLMSGERR_ATTR_MSG, b'').rstrip(b'\0').decode(errors='replace')
+        if isinstance(msg, int):
+            # A missing attribute is named by type, not by a message.
+            miss = ext.get(NLMSGERR_ATTR_MISS_TYPE)
+            text = f'missing attribute {struct.unpack("=I", miss)[0]}' if miss else text
+            msg = f'missing attribute {msg}'
+        ok = err == want and (msg is None or msg in text)
+        if not ok:
+            failed += 1
+        print(f'{"ok" if ok else "FAIL"}: {name}: {errno.errorcode.get(err, err)} "{text}"'
+              + ('' if ok else f' (want {errno.errorcode[want]} "{msg or ""}")'))
+
+    # Whatever happened, nothing may be attached.
+    err, _, attrs = g.request(g.family, CMD_GET_EVENTS, u32(A_IFINDEX, ifindex), ack=False,
+                              flags=NLM_F_DUMP)
+    if err or A_EVENT in attrs:
+        print(f'FAIL: events attached after bad requests (err {err})')
+        failed += 1
+    else:
+        print('ok: nothing attached')
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__':
+    main()

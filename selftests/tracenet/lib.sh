@@ -1,0 +1,118 @@
+# Shared by the tracenet selftests; sourced, runs in the VM as root.
+# Tests fail fast: any failing check exits with a message naming it.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ctl=$top/tools/tracenetctl
+ko=${TRACENET_KO:-$top/module/tracenet.ko}
+here=$top/selftests/tracenet
+KSFT_SKIP=4
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
+note() { echo "$*"; }
+
+load() {
+	rmmod tracenet 2>/dev/null
+	insmod "$ko" "$@" || fail "insmod $ko $*"
+}
+
+# Wait until FILE has at least N bytes past the pcap header or T tenths pass.
+wait_file() {
+	local f=$1 t=${2:-50}
+	while [ "$t" -gt 0 ] && [ ! -s "$f" ]; do sleep 0.1; t=$((t - 1)); done
+}
+
+# Start tcpdump writing DEV's frames to FILE; sets $tcpdump_pid. The capture
+# is ready once tcpdump printed "listening on".
+capture_start() {
+	local dev=$1 file=$2 log=/tmp/tcpdump.$dev.log
+	# Only trace frames: the stack may transmit on the device (IPv6).
+	tcpdump -i "$dev" -B 65536 -s 0 -w "$file" ether proto 0x88b5 >"$log" 2>&1 &
+	tcpdump_pid=$!
+	local t=100
+	while [ $t -gt 0 ] && ! grep -q "listening on" "$log"; do sleep 0.1; t=$((t - 1)); done
+	grep -q "listening on" "$log" || fail "tcpdump on $dev did not start: $(cat "$log")"
+	capture_wait_meta "$dev"
+}
+
+# libpcap drains the socket when it installs the capture filter, so the
+# metadata frame trace0 sends when tcpdump turns promiscuous mode on can be
+# lost. "listening on" comes after the filter: once a metadata frame went
+# out after it, the capture decodes. Nothing is sent while the device is
+# down or has nothing attached; then opening or attaching sends it.
+capture_wait_meta() {
+	local dev=$1 m0 t iv
+	iv=$(cat /sys/module/tracenet/parameters/meta_interval)
+	t=$((10 * (iv + 3)))
+	[ "$iv" -gt 0 ] || return 0
+	ip link show "$dev" | grep -q '[<,]UP[,>]' || return 0
+	m0=$(stat "$dev" meta_frames)
+	[ "$m0" -gt 0 ] || return 0
+	while [ $t -gt 0 ] && [ "$(stat "$dev" meta_frames)" -le "$m0" ]; do
+		sleep 0.1
+		t=$((t - 1))
+	done
+	[ "$(stat "$dev" meta_frames)" -gt "$m0" ] || fail "$dev sent no metadata frame"
+}
+
+# Stop the capture and fail if tcpdump lost frames (then sequence gaps
+# would not be tracenet's). The device goes down first, so that the last
+# frame is known; tcpdump reads its ring a block at a time, at the latest
+# after its 1 s buffer timeout, and leaves what it has not read when
+# interrupted: wait for that.
+capture_stop() {
+	local dev=$1 log=/tmp/tcpdump.$dev.log
+	ip link set "$dev" down
+	sleep 1.2
+	kill -INT "$tcpdump_pid"
+	wait "$tcpdump_pid"
+	awk '/packets captured/ { c = $1 } /received by filter/ { r = $1 }
+	     /dropped by kernel/ { d = $1 } END { exit !(c == r && d == 0) }' "$log" ||
+		fail "tcpdump lost frames: $(cat "$log")"
+}
+
+# Counter NAME of DEV from ethtool -S (the all-CPU total).
+stat() {
+	ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
+}
+
+# produced == delivered + every drop, at rest: the device goes down first,
+# which stops production and counts what is still buffered.
+check_accounting() {
+	local dev=$1
+	ip link set "$dev" down
+	ethtool -S "$dev" | awk '
+		$1 == "produced:" { p = $2 }
+		$1 == "delivered:" { d = $2 }
+		$1 ~ /^drop_/ { x += $2 }
+		END {
+			printf "%s: produced %d delivered %d dropped %d\n", dev, p, d, x
+			exit !(p == d + x)
+		}' dev="$dev" || fail "$dev: produced != delivered + dropped"
+}
+
+# A kprobe event with fetch args, defined through tracefs.
+kprobe_define() {
+	echo "p:tracenet_test/$1 $2" >>/sys/kernel/tracing/kprobe_events ||
+		fail "cannot define kprobe event $1"
+}
+
+kprobe_undefine() {
+	echo "-:tracenet_test/$1" >>/sys/kernel/tracing/kprobe_events 2>/dev/null
+}
+
+# Two namespaces joined by a veth pair, for net:* traffic.
+veth_pair() {
+	modprobe veth || fail "modprobe veth"
+	ip netns add tn_a && ip netns add tn_b &&
+	ip link add va netns tn_a type veth peer name vb netns tn_b &&
+	ip netns exec tn_a sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
+	ip netns exec tn_b sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
+	ip -n tn_a addr add 10.99.0.1/24 dev va &&
+	ip -n tn_b addr add 10.99.0.2/24 dev vb &&
+	ip -n tn_a link set va up && ip -n tn_b link set vb up ||
+		fail "cannot set up the veth pair"
+}
+
+# Background load a failing test leaves behind would disturb the next one.
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracenetctl: command dispatch, help and the error helpers every command
+ * uses, so that all messages look alike: "tracenetctl: what went wrong".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tracenetctl.h"
+
+struct tn_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *summary;
+	const char *help;
+};
+
+static const struct tn_cmd cmds[] = {
+	{ "list", cmd_list, "[-v] [PATTERN]", "trace events that can be attached",
+	  "List the trace events of tracefs whose \"system:name\" matches the glob\n"
+	  "PATTERN (default: all). A PATTERN without ':' matches the event name or\n"
+	  "the system name. Prints \"system:name id=N\" per event.\n"
+	  "\n"
+	  "  -v, --verbose  also print each event's fields (those a frame carries,\n"
+	  "                 in TLV type order): type, name, offset, size, signed\n" },
+	{ "attach", cmd_attach, "DEV EVENT...", "deliver events as frames on DEV",
+	  "Deliver every EVENT (\"system:name\" or \"system/name\", as in tracefs)\n"
+	  "as frames on the tracenet device DEV. The events' formats are read from\n"
+	  "tracefs and handed to the kernel; nothing is attached unless every EVENT\n"
+	  "exists. Needs CAP_PERFMON or CAP_SYS_ADMIN.\n" },
+	{ "detach", cmd_detach, "DEV EVENT... | DEV --all", "stop delivering events",
+	  "Stop delivering EVENT (\"system:name\" or a numeric event id) on DEV,\n"
+	  "or every event with --all. Needs CAP_PERFMON or CAP_SYS_ADMIN.\n" },
+	{ "status", cmd_status, "[DEV]", "attached events and counters",
+	  "Show the events attached to DEV (default: every tracenet device) and\n"
+	  "the per-CPU counters, and check produced == delivered + dropped.\n" },
+	{ "dump", cmd_dump, "[-i IFACE | -r FILE] [-c COUNT] [-w FILE] [-k | -K]",
+	  "print frames as trace-cmd report prints events",
+	  "Print the events of tracenet frames, one line per event, as\n"
+	  "'trace-cmd report' prints them. Metadata frames in the stream describe\n"
+	  "the events, so a capture file decodes anywhere. Sequence gaps print\n"
+	  "\"CPU:N [M EVENTS DROPPED]\". Events are printed in arrival order;\n"
+	  "the name before the pid is the task's comm when the event fired.\n"
+	  "\n"
+	  "  -i, --interface IFACE  capture live on IFACE (default trace0)\n"
+	  "  -r, --read FILE        read a pcap/pcapng file instead ('-' is stdin)\n"
+	  "  -c, --count COUNT      stop after COUNT events\n"
+	  "  -w, --write FILE       also write the frames to the pcap FILE\n"
+	  "  -k, --symbols          name kernel functions (%ps) and strings with this\n"
+	  "                         machine's /proc/kallsyms and printk_formats\n"
+	  "                         (the default for a live capture)\n"
+	  "  -K, --no-symbols       print kernel addresses raw (the default for -r)\n" },
+	{ "help", NULL, "[COMMAND]", "this text, or COMMAND's",
+	  "Show help for tracenetctl or for COMMAND.\n" },
+};
+
+#define NCMDS ARRAY_SIZE(cmds)
+
+static void verror(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", PROG, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void tn_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror("", fmt, ap);
+	va_end(ap);
+}
+
+void tn_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static const struct tn_cmd *find_cmd(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static void print_main_usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "Usage: %s COMMAND [ARGS]\n\n"
+		"Control tracenet devices (trace events as network frames) and\n"
+		"print their frames.\n\nCommands:\n", PROG);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-7s %s\n          %s\n", cmds[i].name,
+			cmds[i].args, cmds[i].summary);
+	fprintf(f, "\n'%s COMMAND --help' describes a command.\n", PROG);
+}
+
+static void print_cmd_usage(FILE *f, const struct tn_cmd *c, bool full)
+{
+	fprintf(f, "Usage: %s %s %s\n", PROG, c->name, c->args);
+	if (full)
+		fprintf(f, "\n%s", c->help);
+}
+
+/* For "CMD --help": the command's usage and description on stdout. */
+int tn_help(const char *cmd)
+{
+	print_cmd_usage(stdout, find_cmd(cmd), true);
+	return 0;
+}
+
+int tn_usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct tn_cmd *c = cmd ? find_cmd(cmd) : NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror("", fmt, ap);
+	va_end(ap);
+	if (c)
+		print_cmd_usage(stderr, c, false);
+	else
+		print_main_usage(stderr);
+	return EXIT_USAGE;
+}
+
+bool tn_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+/* getopt_long() returned @c, not an option of @cmd; opterr is 0 and the
+ * optstring starts with ':', so that the message is ours.
+ */
+int tn_opt_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return tn_usage_error(cmd, "option '%s' needs an argument", arg);
+	if (optopt && strncmp(arg, "--", 2))
+		return tn_usage_error(cmd, "unknown option '-%c'", optopt);
+	return tn_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+bool tn_parse_count(const char *s, unsigned long long *val)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*val = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+int tn_ifindex(const char *dev, unsigned int *ifindex)
+{
+	*ifindex = strlen(dev) < IF_NAMESIZE ? if_nametoindex(dev) : 0;
+	if (!*ifindex) {
+		tn_error("device '%s' not found", dev);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct tn_cmd *c;
+
+	if (argc < 2) {
+		print_main_usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return tn_usage_error("help", "too many arguments");
+	c = find_cmd(argv[1]);
+	if (!c)
+		return tn_usage_error(NULL, "unknown command '%s'", argv[1]);
+	print_cmd_usage(stdout, c, true);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct tn_cmd *c;
+
+	if (argc < 2)
+		return tn_usage_error(NULL, "no command given");
+	if (tn_is_help(argv[1])) {
+		print_main_usage(stdout);
+		return 0;
+	}
+	if (argv[1][0] == '-')
+		return tn_usage_error(NULL, "unknown option '%s'", argv[1]);
+	c = find_cmd(argv[1]);
+	if (!c)
+		return tn_usage_error(NULL, "unknown command '%s'", argv[1]);
+	if (!c->fn)
+		return cmd_help(argc - 1, argv + 1);
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw record rebuilding. A frame carries an event's fields cut out of the
+ * kernel's record; libtraceevent wants the record itself, laid out as the
+ * tracefs format file says. Putting each value back at its offset (and the
+ * dynamic data after the fixed part, behind a rebuilt __data_loc word) lets
+ * the one printer that trace-cmd uses print our events too, plugins and all.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <event-parse.h>
+#include "record.h"
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct tn_werr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+unsigned int tn_field_flags(unsigned long tep_flags)
+{
+	static const struct {
+		unsigned long tep;
+		unsigned int tn;
+	} map[] = {
+		{ TEP_FIELD_IS_SIGNED,   TRACENET_FIELD_SIGNED },
+		{ TEP_FIELD_IS_DYNAMIC,  TRACENET_FIELD_DYNAMIC },
+		{ TEP_FIELD_IS_RELATIVE, TRACENET_FIELD_RELATIVE },
+		{ TEP_FIELD_IS_STRING,   TRACENET_FIELD_STRING },
+		{ TEP_FIELD_IS_ARRAY,    TRACENET_FIELD_ARRAY },
+		{ TEP_FIELD_IS_POINTER,  TRACENET_FIELD_POINTER },
+	};
+	unsigned int i, flags = 0;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (tep_flags & map[i].tep)
+			flags |= map[i].tn;
+	return flags;
+}
+
+static int common_slot(struct tep_event *event, const char *name,
+		       struct tn_slot *slot, bool required, struct tn_werr *err)
+{
+	struct tep_format_field *f = tep_find_common_field(event, name);
+
+	slot->offset = slot->size = 0;
+	if (!f)
+		return required ? fail(err, "format of %s:%s has no %s",
+				       event->system, event->name, name) : 0;
+	if (f->offset < 0 || f->size <= 0 || f->size > 8 ||
+	    f->offset + f->size > UINT16_MAX)
+		return fail(err, "format of %s:%s: bad %s offset %d size %d",
+			    event->system, event->name, name, f->offset, f->size);
+	slot->offset = (uint16_t)f->offset;
+	slot->size = (uint16_t)f->size;
+	return 0;
+}
+
+/* The fixed part ends after the last field of the format or of @lay. */
+static uint32_t fixed_size(struct tep_event *event, const struct tn_layout *lay)
+{
+	struct tep_format_field *f;
+	uint32_t end = 0;
+	unsigned int i;
+
+	for (f = event->format.common_fields; f; f = f->next)
+		if (f->offset >= 0 && f->size >= 0 &&
+		    (uint32_t)(f->offset + f->size) > end)
+			end = (uint32_t)(f->offset + f->size);
+	for (f = event->format.fields; f; f = f->next)
+		if (f->offset >= 0 && f->size >= 0 &&
+		    (uint32_t)(f->offset + f->size) > end)
+			end = (uint32_t)(f->offset + f->size);
+	for (i = 0; i < lay->nfields; i++)
+		if ((uint32_t)lay->fields[i].offset + lay->fields[i].size > end)
+			end = (uint32_t)lay->fields[i].offset + lay->fields[i].size;
+	return end;
+}
+
+/* Without field records from the producer, trust the format's own order:
+ * it is the order tracenetctl attach sent.
+ */
+static int fields_from_format(struct tn_layout *lay, struct tep_event *event,
+			      struct tn_werr *err)
+{
+	struct tep_format_field *f;
+
+	lay->nfields = 0;
+	for (f = event->format.fields; f; f = f->next) {
+		if (lay->nfields >= TRACENET_MAX_FIELDS)
+			return fail(err, "%s:%s has more than %d fields",
+				    event->system, event->name,
+				    TRACENET_MAX_FIELDS);
+		if (f->offset < 0 || f->size < 0 ||
+		    f->offset + f->size > UINT16_MAX)
+			return fail(err, "%s:%s: field %s out of range",
+				    event->system, event->name, f->name);
+		lay->fields[lay->nfields].offset = (uint16_t)f->offset;
+		lay->fields[lay->nfields].size = (uint16_t)f->size;
+		lay->fields[lay->nfields].flags = tn_field_flags(f->flags);
+		lay->nfields++;
+	}
+	return 0;
+}
+
+static int fields_from_meta(struct tn_layout *lay, const struct tn_wfield *fields,
+			    unsigned int nfields, struct tn_werr *err)
+{
+	unsigned int i;
+
+	if (nfields > TRACENET_MAX_FIELDS)
+		return fail(err, "%u fields, more than %d", nfields,
+			    TRACENET_MAX_FIELDS);
+	for (i = 0; i < nfields; i++) {
+		if ((fields[i].flags & TRACENET_FIELD_DYNAMIC) &&
+		    fields[i].size != 4)
+			return fail(err, "dynamic field %u of size %u", i,
+				    fields[i].size);
+		lay->fields[i].offset = fields[i].offset;
+		lay->fields[i].size = fields[i].size;
+		lay->fields[i].flags = fields[i].flags;
+	}
+	lay->nfields = nfields;
+	return 0;
+}
+
+int tn_layout_init(struct tn_layout *lay, struct tep_event *event,
+		   const struct tn_wfield *fields, unsigned int nfields,
+		   bool big_endian, struct tn_werr *err)
+{
+	int ret;
+
+	memset(lay, 0, offsetof(struct tn_layout, fields));
+	lay->id = (uint32_t)event->id;
+	lay->big_endian = big_endian;
+	if (common_slot(event, "common_type", &lay->type, true, err) ||
+	    common_slot(event, "common_flags", &lay->flags, false, err) ||
+	    common_slot(event, "common_preempt_count", &lay->preempt, false, err) ||
+	    common_slot(event, "common_pid", &lay->pid, true, err))
+		return -1;
+	if (nfields)
+		ret = fields_from_meta(lay, fields, nfields, err);
+	else
+		ret = fields_from_format(lay, event, err);
+	if (ret)
+		return ret;
+	lay->fixed = fixed_size(event, lay);
+	return 0;
+}
+
+/* Store @val in @size bytes at @p in the producer's byte order. */
+static void put_uint(uint8_t *p, unsigned int size, uint64_t val, bool big)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		unsigned int shift = 8 * (big ? size - 1 - i : i);
+
+		p[i] = (uint8_t)(shift < 64 ? val >> shift : 0);
+	}
+}
+
+static void put_slot(uint8_t *buf, const struct tn_slot *s, uint64_t val,
+		     bool big)
+{
+	if (s->size)
+		put_uint(buf + s->offset, s->size, val, big);
+}
+
+static int put_dynamic(const struct tn_layout *lay, const struct tn_lfield *f,
+		       const struct tn_tlv *tlv, uint8_t *buf, size_t bufsize,
+		       uint32_t *end, struct tn_werr *err)
+{
+	uint32_t off = (*end + 3U) & ~3U;
+	uint32_t loc = off;
+
+	if (off > UINT16_MAX)
+		return fail(err, "field %u: dynamic data at offset %u, past 16 bits",
+			    tlv->type, off);
+	if (off + tlv->len > bufsize)
+		return fail(err, "field %u: record too large", tlv->type);
+	memcpy(buf + off, tlv->val, tlv->len);
+	if (f->flags & TRACENET_FIELD_RELATIVE)
+		loc -= (uint32_t)f->offset + f->size;
+	put_uint(buf + f->offset, 4, (uint32_t)tlv->len << 16 | loc,
+		 lay->big_endian);
+	*end = off + tlv->len;
+	return 0;
+}
+
+static int put_field(const struct tn_layout *lay, const struct tn_tlv *tlv,
+		     uint8_t *buf, size_t bufsize, uint32_t *end,
+		     struct tn_werr *err)
+{
+	const struct tn_lfield *f;
+
+	if (tlv->type >= lay->nfields)
+		return fail(err, "field %u: the event has only %u fields",
+			    tlv->type, lay->nfields);
+	f = &lay->fields[tlv->type];
+	if (f->flags & TRACENET_FIELD_DYNAMIC)
+		return put_dynamic(lay, f, tlv, buf, bufsize, end, err);
+	if (tlv->len > f->size)
+		return fail(err, "field %u: %u bytes for a field of %u",
+			    tlv->type, tlv->len, f->size);
+	memcpy(buf + f->offset, tlv->val, tlv->len);
+	return 0;
+}
+
+/* Returns the size of the record built in @buf. The bytes after it, up to
+ * the next 8, are zero, so a string that lost its NUL still ends.
+ */
+int tn_record_build(const struct tn_layout *lay, const struct tn_wevent *ev,
+		    const struct tn_tlv *tlvs, unsigned int ntlvs,
+		    uint8_t *buf, size_t bufsize, struct tn_werr *err)
+{
+	uint32_t end = lay->fixed;
+	unsigned int i;
+	bool big = lay->big_endian;
+
+	if (bufsize < TN_RECORD_MAX)
+		return fail(err, "record buffer too small");
+	memset(buf, 0, lay->fixed + 8);
+	put_slot(buf, &lay->type, ev->id, big);
+	put_slot(buf, &lay->flags, ev->common_flags, big);
+	put_slot(buf, &lay->preempt, ev->preempt_count, big);
+	put_slot(buf, &lay->pid, ev->pid, big);
+	for (i = 0; i < ntlvs; i++) {
+		if (put_field(lay, &tlvs[i], buf, bufsize - 8, &end, err))
+			return -1;
+		/* Dynamic data lands after the fixed part: clear as we go. */
+		memset(buf + end, 0, 8);
+	}
+	return (int)end;
+}

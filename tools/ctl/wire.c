@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Frame decoding. Frames come from the network, so nothing in them is
+ * trusted: every length is checked against the bytes that are really
+ * there before anything is read, and a bad frame is an error message,
+ * never a crash.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "wire.h"
+
+#define ETH_HDR_LEN	14
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88a8
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct tn_werr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Frames may have crossed a real link, so skip 802.1Q/802.1ad tags. */
+int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
+		size_t *plen, struct tn_werr *err)
+{
+	size_t off = ETH_HDR_LEN - 2;
+	uint16_t proto;
+
+	if (len < ETH_HDR_LEN)
+		return fail(err, "truncated Ethernet header (%zu bytes)", len);
+	proto = get16(pkt + off);
+	while (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		off += 4;
+		if (len < off + 2)
+			return fail(err, "truncated VLAN tag");
+		proto = get16(pkt + off);
+	}
+	if (proto != TRACENET_ETH_P)
+		return fail(err, "not a tracenet frame (EtherType 0x%04x)", proto);
+	*payload = pkt + off + 2;
+	*plen = len - off - 2;
+	return 0;
+}
+
+int tn_wire_hdr(const uint8_t *buf, size_t len, struct tn_frame *f,
+		struct tn_werr *err)
+{
+	if (len < TN_WIRE_HDR_MIN)
+		return fail(err, "truncated tracenet header (%zu of %d bytes)",
+			    len, TN_WIRE_HDR_MIN);
+	f->version = buf[0];
+	f->type = buf[1];
+	f->flags = buf[2];
+	f->hdr_len = buf[3];
+	f->cpu = get16(buf + 4);
+	f->count = get16(buf + 6);
+	f->seq = get64(buf + 8);
+	if (f->version != TRACENET_WIRE_VERSION)
+		return fail(err, "unsupported wire version %u (expected %u)",
+			    f->version, TRACENET_WIRE_VERSION);
+	if (f->hdr_len < TN_WIRE_HDR_MIN)
+		return fail(err, "header length %u shorter than %d",
+			    f->hdr_len, TN_WIRE_HDR_MIN);
+	if (f->hdr_len > len)
+		return fail(err, "header length %u past the end of the frame (%zu bytes)",
+			    f->hdr_len, len);
+	if (f->type != TRACENET_FRAME_EVENTS && f->type != TRACENET_FRAME_META)
+		return fail(err, "unknown frame type %u", f->type);
+	f->body = buf + f->hdr_len;
+	f->body_len = len - f->hdr_len;
+	return 0;
+}
+
+void tn_wire_items(const struct tn_frame *f, struct tn_cursor *c)
+{
+	c->p = f->body;
+	c->left = f->body_len;
+	c->index = 0;
+	c->count = f->count;
+}
+
+/* Cut the next item of @c whose first __be16 is its own length.
+ * Returns 1 and the item, 0 at the end, -1 on error.
+ */
+static int next_item(struct tn_cursor *c, size_t min, const char *what,
+		     const uint8_t **item, size_t *len, struct tn_werr *err)
+{
+	unsigned int n = c->index + 1;
+
+	if (c->index >= c->count)
+		return 0;
+	if (c->left < min)
+		return fail(err, "%s %u of %u: truncated (%zu bytes left, header is %zu)",
+			    what, n, c->count, c->left, min);
+	*len = get16(c->p);
+	if (*len < min)
+		return fail(err, "%s %u of %u: length %zu shorter than its header (%zu)",
+			    what, n, c->count, *len, min);
+	if (*len > c->left)
+		return fail(err, "%s %u of %u: length %zu past the end of the frame (%zu bytes left)",
+			    what, n, c->count, *len, c->left);
+	*item = c->p;
+	c->p += *len;
+	c->left -= *len;
+	c->index++;
+	return 1;
+}
+
+int tn_wire_next_event(struct tn_cursor *c, struct tn_wevent *ev,
+		       struct tn_werr *err)
+{
+	const uint8_t *p;
+	size_t len;
+	int ret;
+
+	ret = next_item(c, TN_WIRE_EVENT_MIN, "event", &p, &len, err);
+	if (ret <= 0)
+		return ret;
+	ev->len = (uint16_t)len;
+	ev->nfields = get16(p + 2);
+	ev->id = get32(p + 4);
+	ev->ts = get64(p + 8);
+	ev->pid = get32(p + 16);
+	ev->common_flags = p[20];
+	ev->preempt_count = p[21];
+	memcpy(ev->comm, p + 24, 16);
+	ev->comm[16] = '\0';
+	ev->tlvs = p + TN_WIRE_EVENT_MIN;
+	ev->tlvs_len = len - TN_WIRE_EVENT_MIN;
+	return 1;
+}
+
+/* Cut one TLV off the front of @p. The padding belongs to the TLV, so a
+ * TLV whose padded value runs past the end is as broken as a short one.
+ */
+static int cut_tlv(const uint8_t **p, size_t *left, struct tn_tlv *tlv,
+		   struct tn_werr *err)
+{
+	size_t need;
+
+	if (*left < TN_WIRE_TLV_HDR)
+		return fail(err, "truncated TLV header (%zu bytes left)", *left);
+	tlv->type = get16(*p);
+	tlv->len = get16(*p + 2);
+	need = TN_WIRE_TLV_HDR + TRACENET_TLV_ALIGN((size_t)tlv->len);
+	if (need > *left)
+		return fail(err, "TLV type %u length %u past the end (%zu bytes left)",
+			    tlv->type, tlv->len, *left - TN_WIRE_TLV_HDR);
+	tlv->val = *p + TN_WIRE_TLV_HDR;
+	*p += need;
+	*left -= need;
+	return 0;
+}
+
+/* All TLVs of @ev into @tlvs, which has room for @max; returns how many. */
+int tn_wire_event_tlvs(const struct tn_wevent *ev, struct tn_tlv *tlvs,
+		       unsigned int max, struct tn_werr *err)
+{
+	const uint8_t *p = ev->tlvs;
+	size_t left = ev->tlvs_len;
+	struct tn_werr e;
+	unsigned int i;
+
+	if (ev->nfields > max)
+		return fail(err, "event id %u: %u fields, more than %u",
+			    ev->id, ev->nfields, max);
+	for (i = 0; i < ev->nfields; i++) {
+		if (cut_tlv(&p, &left, &tlvs[i], &e))
+			return fail(err, "event id %u: field %u of %u: %s",
+				    ev->id, i, ev->nfields, e.msg);
+	}
+	if (left)
+		return fail(err, "event id %u: %zu bytes after its %u fields",
+			    ev->id, left, ev->nfields);
+	return (int)ev->nfields;
+}
+
+/* A string TLV must hold its NUL within its declared length. */
+static int tlv_string(const struct tn_tlv *tlv, const char **s, size_t *slen,
+		      const char *what, struct tn_werr *err)
+{
+	const void *nul;
+
+	if (*s)
+		return fail(err, "%s given twice", what);
+	nul = tlv->len ? memchr(tlv->val, '\0', tlv->len) : NULL;
+	if (!nul)
+		return fail(err, "%s not NUL-terminated", what);
+	*s = (const char *)tlv->val;
+	if (slen)
+		*slen = (size_t)((const uint8_t *)nul - tlv->val);
+	return 0;
+}
+
+static int meta_field(struct tn_wmeta *m, const struct tn_tlv *tlv,
+		      struct tn_werr *err)
+{
+	const uint8_t *v = tlv->val, *end = v + tlv->len, *nul;
+	struct tn_wfield *f;
+
+	if (m->nfields >= TRACENET_MAX_FIELDS)
+		return fail(err, "more than %d fields", TRACENET_MAX_FIELDS);
+	if (tlv->len < TN_WIRE_META_FIELD_MIN + 2)
+		return fail(err, "field %u: length %u too short", m->nfields,
+			    tlv->len);
+	f = &m->fields[m->nfields];
+	f->offset = get16(v);
+	f->size = get16(v + 2);
+	f->flags = get32(v + 4);
+	f->name = (const char *)v + TN_WIRE_META_FIELD_MIN;
+	nul = memchr(f->name, '\0', (size_t)(end - (const uint8_t *)f->name));
+	if (!nul || nul + 1 == end)
+		return fail(err, "field %u: name without NUL or type", m->nfields);
+	f->type = (const char *)nul + 1;
+	if (!memchr(f->type, '\0', (size_t)(end - (const uint8_t *)f->type)))
+		return fail(err, "field %u: type not NUL-terminated", m->nfields);
+	if ((uint32_t)f->offset + f->size > UINT16_MAX)
+		return fail(err, "field '%s' past the largest record", f->name);
+	if ((f->flags & TRACENET_FIELD_DYNAMIC) && f->size != 4)
+		return fail(err, "dynamic field '%s' of size %u (must be 4)",
+			    f->name, f->size);
+	m->nfields++;
+	return 0;
+}
+
+static int meta_tlv(struct tn_wmeta *m, const struct tn_tlv *tlv,
+		    struct tn_werr *err)
+{
+	switch (tlv->type) {
+	case TRACENET_META_SYSTEM:
+		return tlv_string(tlv, &m->system, NULL, "system", err);
+	case TRACENET_META_NAME:
+		return tlv_string(tlv, &m->name, NULL, "name", err);
+	case TRACENET_META_FORMAT:
+		return tlv_string(tlv, &m->format, &m->format_len, "format", err);
+	case TRACENET_META_FIELD:
+		return meta_field(m, tlv, err);
+	}
+	return 0;	/* newer producers may add attributes: skip them */
+}
+
+static int meta_check(const struct tn_wmeta *m, struct tn_werr *err)
+{
+	if (!m->system)
+		return fail(err, "no system");
+	if (!m->name)
+		return fail(err, "no name");
+	if (!m->format)
+		return fail(err, "no format");
+	return 0;
+}
+
+int tn_wire_next_meta(struct tn_cursor *c, struct tn_wmeta *m,
+		      struct tn_werr *err)
+{
+	const uint8_t *p;
+	struct tn_tlv tlv;
+	struct tn_werr e;
+	size_t len;
+	int ret;
+
+	ret = next_item(c, TN_WIRE_META_MIN, "metadata record", &p, &len, err);
+	if (ret <= 0)
+		return ret;
+	memset(m, 0, offsetof(struct tn_wmeta, fields));
+	m->id = get32(p + 4);
+	p += TN_WIRE_META_MIN;
+	len -= TN_WIRE_META_MIN;
+	while (len) {
+		if (cut_tlv(&p, &len, &tlv, &e) || meta_tlv(m, &tlv, &e))
+			return fail(err, "metadata for id %u: %s", m->id, e.msg);
+	}
+	if (meta_check(m, &e))
+		return fail(err, "metadata for id %u: %s", m->id, e.msg);
+	return 1;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal TAP producer: "ok N - desc" / "not ok N - desc", diagnostics
+ * as "# ..." lines, and a final "# N passed, N failed".
+ */
+#ifndef _TN_TAP_H
+#define _TN_TAP_H
+
+#include <stdbool.h>
+
+__attribute__((format(printf, 2, 3)))
+bool tap_ok(bool pass, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+void tap_skip(const char *why, const char *fmt, ...);
+__attribute__((format(printf, 1, 2)))
+void tap_diag(const char *fmt, ...);
+__attribute__((format(printf, 3, 4)))
+bool tap_is_str(const char *got, const char *want, const char *fmt, ...);
+int tap_finish(void);
+
+/* The suites, one per file. */
+void test_wire(void);
+void test_record(void);
+void test_decode(void);
+void test_cli(void);
+void test_oracle(void);
+
+/* Helpers shared by the suites (main.c). */
+char *read_fixture(const char *name, unsigned long *size);
+const char *fixture_dir(void);
+
+#endif /* _TN_TAP_H */
