@@ -3,6 +3,10 @@
 #   make          build tracenet.ko and tools/tracenetctl
 #   make check    install what is missing, build, run every test
 #   make demo     install what is missing, build, boot the VM, show trace0
+#   make check-debug   the selftests on the debug kernel (KASAN, lockdep,
+#                 kmemleak; make debug-kernel builds and caches it)
+#   make soak     SOAK_SECONDS (600) of storm and churn on the debug kernel
+#   make fuzz     the user-space fuzzers, FUZZ_SECONDS (600) each
 #
 # KDIR defaults to the running kernel's build tree, else the newest Debian
 # linux-headers-*-amd64 (tools/kver).
@@ -10,8 +14,10 @@
 KVER ?= $(shell tools/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 SPARSE_ARGS ?=
+SOAK_SECONDS ?= 600
 
-.PHONY: all module tools setup check demo clean checkpatch sparse unit selftests
+.PHONY: all module tools setup check demo clean checkpatch sparse unit selftests \
+	debug-kernel check-debug soak fuzz
 
 all: module tools
 
@@ -42,6 +48,22 @@ check: setup
 demo: setup all
 	tools/vm-run -- tools/demo.sh
 
+debug-kernel: setup
+	tools/debug-kernel
+
+check-debug:
+	tools/check-debug
+
+soak: setup tools
+	ko=$$(tools/debug-module) && \
+	tools/vm-run --kernel debug --mem 2048 --timeout $$(($(SOAK_SECONDS) + 1800)) -- \
+		"TRACENET_KO=$$ko SOAK_SECONDS=$(SOAK_SECONDS) \
+		 TN_TEST_TIMEOUT=$$(($(SOAK_SECONDS) + 1200)) selftests/run.sh soak"
+
+fuzz: setup
+	$(MAKE) -C tools fuzz
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
+	rm -rf build

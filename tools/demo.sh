@@ -30,13 +30,13 @@ ip netns exec a ping -c 3 -i 0.2 10.0.0.2
 sleep 0.5
 kill -INT $tcpdump; wait $tcpdump || true
 
-say "tcpdump -r /tmp/events.pcap -c 3 -e: Ethernet frames, EtherType 0x88b5"
-tcpdump -r /tmp/events.pcap -c 3 -e -X 2>/dev/null
+say "tcpdump -r /tmp/events.pcap -c 2 -e -X: Ethernet frames, EtherType 0x88b5"
+tcpdump -r /tmp/events.pcap -c 2 -e -X 2>/dev/null
 
 say "tracenetctl dump -r /tmp/events.pcap: the lines trace-cmd report would print"
-"$ctl" dump -r /tmp/events.pcap | grep -E 'netif_receive_skb|sched_process_exec|ping' | head -20
+"$ctl" dump -r /tmp/events.pcap | grep -E "netif_receive_skb|sched_process_exec|ping" | sed -n 1,20p
 echo "..."
 
 say "ip -s link show trace0 / ethtool -S trace0"
 ip -s link show trace0
-ethtool -S trace0 | head -13
+ethtool -S trace0 | sed -n 1,13p

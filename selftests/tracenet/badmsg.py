@@ -7,96 +7,20 @@ message, and that nothing was attached.
     badmsg.py DEV --unpriv expect EPERM for attach/detach (unprivileged)
 """
 import errno
-import os
 import socket
 import struct
 import sys
 
-NETLINK_GENERIC = 16
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
-NETLINK_CAP_ACK, NETLINK_EXT_ACK, SOL_NETLINK = 10, 11, 270
-NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_MISS_TYPE = 1, 5
-NLA_F_NESTED = 0x8000
-
-# include/uapi/linux/tracenet.h
-CMD_ATTACH, CMD_DETACH, CMD_GET_EVENTS, CMD_GET_STATS = 1, 2, 3, 4
-A_IFINDEX, A_IFNAME, A_EVENT_ID, A_SYSTEM, A_NAME, A_FORMAT, A_FIELDS, A_DETACH_ALL = range(1, 9)
-A_EVENT = 9
-F_FIELD, F_NAME, F_TYPE, F_OFFSET, F_SIZE, F_FLAGS = range(1, 7)
-FIELD_DYNAMIC, FIELD_RELATIVE = 0x02, 0x04
+from tngenl import (A_DETACH_ALL, A_EVENT, A_EVENT_ID, A_FIELDS, A_FORMAT, A_IFINDEX,
+                    A_NAME, A_SYSTEM, CMD_ATTACH, CMD_DETACH, CMD_GET_EVENTS,
+                    CMD_GET_STATS, F_FIELD, F_NAME, F_OFFSET, F_SIZE, F_TYPE,
+                    FIELD_DYNAMIC, FIELD_RELATIVE, NLA_F_NESTED, NLM_F_DUMP,
+                    NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MSG, Genl, field_attr,
+                    fmt_of, nest, nla, s, u16, u32)
 
 
-def nla(t, payload):
-    hdr = struct.pack('=HH', 4 + len(payload), t)
-    return hdr + payload + b'\0' * ((4 - len(payload) % 4) % 4)
-
-
-def u16(t, v): return nla(t, struct.pack('=H', v))
-def u32(t, v): return nla(t, struct.pack('=I', v))
-def s(t, v): return nla(t, v.encode() + b'\0')
-def nest(t, *a): return nla(t | NLA_F_NESTED, b''.join(a))
-
-
-class Genl:
-    def __init__(self):
-        self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-        self.sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-        self.sk.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
-        self.sk.bind((0, 0))
-        self.seq = 1
-        err, _, attrs = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-                                     s(CTRL_ATTR_FAMILY_NAME, 'tracenet'), ack=False)
-        if err:
-            sys.exit('tracenet family not found')
-        self.family = struct.unpack_from('=H', attrs[CTRL_ATTR_FAMILY_ID])[0]
-
-    def request(self, family, cmd, payload, ack=True, flags=0):
-        self.seq += 1
-        body = struct.pack('=BBH', cmd, 1, 0) + payload
-        msg = struct.pack('=IHHII', 16 + len(body), family,
-                          NLM_F_REQUEST | (NLM_F_ACK if ack else 0) | flags, self.seq, 0) + body
-        self.sk.send(msg)
-        attrs = {}
-        while True:
-            data = self.sk.recv(65536)
-            off = 0
-            while off < len(data):
-                ln, typ, _, _, _ = struct.unpack_from('=IHHII', data, off)
-                if typ == NLMSG_DONE:
-                    return 0, {}, attrs
-                if typ == NLMSG_ERROR:
-                    err = struct.unpack_from('=i', data, off + 16)[0]
-                    ext = parse_attrs(data, off + 36, off + ln)
-                    return -err, ext, attrs
-                attrs.update(parse_attrs(data, off + 20, off + ln))
-                off += (ln + 3) & ~3
-            if not ack:
-                return 0, {}, attrs
-
-
-def parse_attrs(data, off, end):
-    out = {}
-    while off + 4 <= end:
-        ln, t = struct.unpack_from('=HH', data, off)
-        if ln < 4:
-            break
-        out[t & 0x3fff] = data[off + 4:off + ln]
-        off += (ln + 3) & ~3
-    return out
-
-
-def fmt_of(system, name):
-    with open(f'/sys/kernel/tracing/events/{system}/{name}/format') as f:
-        text = f.read()
-    eid = int(next(l for l in text.splitlines() if l.startswith('ID:')).split()[1])
-    return eid, text
-
-
-def field(name='f', typ='int', off=8, size=4, flags=0, extra=b''):
-    return nest(F_FIELD, s(F_NAME, name), s(F_TYPE, typ), u16(F_OFFSET, off),
-                u16(F_SIZE, size), u32(F_FLAGS, flags), extra)
+def field(name='f', typ='int', off=8, size=4, flags=0):
+    return field_attr(name, typ, off, size, flags)
 
 
 def main():
