@@ -42,6 +42,7 @@ void tn_kick(struct tn_dev *td)
 	smp_mb();
 	if (test_bit(NAPI_STATE_SCHED, &q->napi.state))
 		return;
+	/* The producer may interrupt the poll on this CPU mid-update. */
 	backlog = local64_read(&per_cpu_ptr(td->pcpu, cpu)->produced) -
 		  READ_ONCE(q->seq);
 	if (!READ_ONCE(td->coalesce) || backlog >= TN_KICK_BACKLOG)
@@ -69,7 +70,7 @@ static void tn_fold_producer_drops(struct tn_queue *q)
 	struct tn_pcpu *pc = per_cpu_ptr(q->td->pcpu, q->cpu);
 	u64 drops = local64_read(&pc->drop_full) + local64_read(&pc->drop_toobig);
 
-	q->seq += drops - q->drops_seen;
+	WRITE_ONCE(q->seq, q->seq + drops - q->drops_seen);
 	q->drops_seen = drops;
 }
 
@@ -84,7 +85,7 @@ static void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n)
 static void tn_drop_head(struct tn_queue *q, u64_stats_t *reason)
 {
 	tn_buffer_consume(q->td, q->cpu);
-	q->seq++;
+	WRITE_ONCE(q->seq, q->seq + 1);
 	tn_count(q, reason, 1);
 }
 
@@ -143,7 +144,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 		}
 		tn_frame_put_event(skb, ev, rec);
 		tn_buffer_consume(td, q->cpu);
-		q->seq++;
+		WRITE_ONCE(q->seq, q->seq + 1);
 		count++;
 	}
 	if (!skb)

@@ -248,6 +248,24 @@ static int tn_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
+/* "ip link add ... type tracenet". A device pins a ring buffer per CPU that
+ * no memory cgroup is charged for (ethtool -G grows it to 64 MiB per CPU),
+ * so CAP_NET_ADMIN over the netns is not enough: root of a user namespace,
+ * which any user can create, could pin all of the machine's memory. As for
+ * attaching, the capability must be in the initial user namespace.
+ */
+static int tn_newlink(struct net *src_net, struct net_device *dev,
+		      struct nlattr *tb[], struct nlattr *data[],
+		      struct netlink_ext_ack *extack)
+{
+	if (!capable(CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "creating a tracenet device needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return register_netdevice(dev);
+}
+
 /* One RX queue per CPU: the queue index of a frame is the event's CPU. */
 static unsigned int tn_num_rx_queues(void)
 {
@@ -259,6 +277,7 @@ struct rtnl_link_ops tn_link_ops __read_mostly = {
 	.priv_size		= sizeof(struct tn_dev),
 	.setup			= tn_setup,
 	.validate		= tn_validate,
+	.newlink		= tn_newlink,
 	.get_num_rx_queues	= tn_num_rx_queues,
 };
 

@@ -4,6 +4,8 @@
  * Loading the module creates trace0 (numdevs of them); more come from
  * "ip link add NAME type tracenet".
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
@@ -14,7 +16,7 @@ LIST_HEAD(tn_devs);
 
 static unsigned int numdevs = 1;
 module_param(numdevs, uint, 0444);
-MODULE_PARM_DESC(numdevs, "trace%d devices created at load (default 1)");
+MODULE_PARM_DESC(numdevs, "trace%d devices created at load (default 1, at most 64)");
 
 unsigned int tn_meta_interval = 2;
 module_param_named(meta_interval, tn_meta_interval, uint, 0644);
@@ -42,6 +44,12 @@ static int __init tn_module_init(void)
 {
 	int err;
 
+	/* Each device takes a buffer per CPU: a typo must not take the memory. */
+	if (numdevs > TN_MAX_NUMDEVS) {
+		pr_err("numdevs=%u: at most %u devices at load\n", numdevs,
+		       TN_MAX_NUMDEVS);
+		return -EINVAL;
+	}
 	err = tn_hotplug_init();
 	if (err)
 		return err;

@@ -24,6 +24,7 @@
 #define TN_DEFAULT_RING_PAGES	64	/* per CPU: 256 KiB */
 #define TN_MAX_RING_PAGES	16384
 #define TN_MIN_RING_PAGES	2
+#define TN_MAX_NUMDEVS		64	/* numdevs= at load */
 #define TN_MAX_BATCH		64
 #define TN_KICK_BACKLOG		64	/* events that kick NAPI at once */
 #define TN_HDRS_LEN		(ETH_HLEN + sizeof(struct tracenet_hdr))

@@ -19,11 +19,12 @@ grep -q 'sched_switch\|sys_enter' <<<"$st" && fail "events left attached: $st"
 check_accounting trace0
 check_accounting trace1
 
-# And the device still works: real events arrive and decode.
-ip link set trace0 up
-capture_start trace0 /tmp/fuzz.pcap
+# And the device still works: real events arrive and decode. (The capture
+# starts after the attach: with nothing attached no metadata would come.)
 d0=$(stat trace0 delivered)
 "$ctl" attach trace0 sched:sched_switch syscalls:sys_enter_getppid || fail "attach after fuzzing"
+ip link set trace0 up
+capture_start trace0 /tmp/fuzz.pcap
 python3 -c 'import os, time; [os.getppid() for _ in range(20)]; time.sleep(0.2)'
 sleep 0.5
 capture_stop trace0

@@ -18,9 +18,9 @@ import socket
 import struct
 import sys
 
-from badmsg import (Genl, CMD_ATTACH, CMD_GET_EVENTS, CMD_DETACH, A_IFINDEX,
+from tngenl import (Genl, CMD_ATTACH, CMD_GET_EVENTS, CMD_DETACH, A_IFINDEX,
                     A_EVENT_ID, A_SYSTEM, A_NAME, A_FORMAT, A_FIELDS,
-                    A_DETACH_ALL, A_EVENT, field, fmt_of, nest, nla, s, u32)
+                    A_DETACH_ALL, A_EVENT, field_attr, fmt_of, nest, nla, s, u32)
 
 NETLINK_ROUTE, RTM_NEWLINK, RTM_DELLINK = 0, 16, 17
 IFLA_IFNAME, IFLA_LINKINFO, IFLA_INFO_KIND = 3, 18, 1
@@ -28,15 +28,18 @@ NLM_F_REQUEST, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_DUMP = 1, 4, 0x400, 0x
 MAX_NTH = 2000
 
 
+# Opened once: opening a file allocates, and would take the fault itself
+# when a request did not reach it. Reading and writing it do not allocate.
+FAIL_NTH = os.open('/proc/thread-self/fail-nth', os.O_RDWR)
+
+
 def fail_nth(n):
-    with open('/proc/thread-self/fail-nth', 'w') as f:
-        f.write(str(n))
+    os.pwrite(FAIL_NTH, str(n).encode(), 0)
 
 
 def fail_nth_left():
     """0 once the fault fired; the count still to go otherwise."""
-    with open('/proc/thread-self/fail-nth') as f:
-        left = int(f.read())
+    left = int(os.pread(FAIL_NTH, 32, 0))
     fail_nth(0)
     return left
 
@@ -76,7 +79,7 @@ def attach(dev):
     eid, text = fmt_of('sched', 'sched_switch')
     msg = b''.join([u32(A_IFINDEX, ifindex), u32(A_EVENT_ID, eid), s(A_SYSTEM, 'sched'),
                     s(A_NAME, 'sched_switch'), s(A_FORMAT, text),
-                    nest(A_FIELDS, field('prev_pid', 'pid_t', 24, 4))])
+                    nest(A_FIELDS, field_attr('prev_pid', 'pid_t', 24, 4, 0))])
     detach_all = u32(A_IFINDEX, ifindex) + nla(A_DETACH_ALL, b'')
     g = Genl()
     g.sk.settimeout(10)

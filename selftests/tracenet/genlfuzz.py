@@ -20,7 +20,9 @@ Only the tracenet family (and netlink control types, and one unregistered
 family id) ever receives a message.
 
 Environment: TN_FUZZ_SEED (random seed, printed), TN_FUZZ_MSGS (messages,
-default 100000).
+default 100000), TN_FUZZ_JOBS (workers sending at the same time, each from
+its own socket with seed TN_FUZZ_SEED + N; default 1, which makes a run
+reproducible from its seed).
 
 Exit status 0 when every reply was read, the socket never failed, a
 known-good request was answered all along, and at the end (after detaching
@@ -28,23 +30,24 @@ everything) no device has an event left attached.
 """
 import collections
 import errno
+import json
 import os
 import random
+import signal
 import socket
 import struct
 import subprocess
 import sys
 import time
 
-from tngenl import (A_DETACH_ALL, A_EVENT, A_EVENT_ID, A_FIELDS, A_FORMAT, A_IFINDEX,
-                    A_IFNAME, A_MAX, A_NAME, A_SYSTEM, CMD_ATTACH, CMD_DETACH,
-                    CMD_GET_EVENTS, CMD_GET_STATS, F_FIELD, F_FLAGS, F_MAX, F_NAME,
-                    F_OFFSET, F_SIZE, F_TYPE, FIELD_ALL, FIELD_ARRAY, FIELD_DYNAMIC,
-                    FIELD_POINTER, FIELD_RELATIVE, FIELD_SIGNED, FIELD_STRING,
-                    GENL_VERSION, MAX_FIELDS, MAX_FORMAT, MAX_NAME, NLA_F_NESTED,
-                    NLA_F_NET_BYTEORDER, NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO,
-                    NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, Event, Genl, ext_msg,
-                    iter_msgs, parse_error)
+from tngenl import (A_DETACH_ALL, A_EVENT_ID, A_FIELDS, A_FORMAT, A_IFINDEX, A_MAX,
+                    A_NAME, A_SYSTEM, CMD_ATTACH, CMD_DETACH, CMD_GET_EVENTS,
+                    CMD_GET_STATS, F_FIELD, F_FLAGS, F_MAX, F_NAME, F_OFFSET, F_SIZE,
+                    F_TYPE, FIELD_ALL, FIELD_ARRAY, FIELD_DYNAMIC, FIELD_POINTER,
+                    FIELD_RELATIVE, FIELD_SIGNED, FIELD_STRING, GENL_VERSION,
+                    MAX_FIELDS, MAX_FORMAT, MAX_NAME, NLA_F_NESTED, NLA_F_NET_BYTEORDER,
+                    NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, NLMSG_DONE,
+                    NLMSG_ERROR, Event, Genl, ext_msg, iter_msgs, parse_error)
 
 # Events whose formats seed the valid requests: a __data_loc string, arrays,
 # hardirq context, a syscall; the ones that exist are used.
@@ -77,6 +80,11 @@ def a_str(t, v): return A(t, v.encode() + b'\0')
 def a_nest(t, kids): return A(t | NLA_F_NESTED, kids)
 
 
+def field_kids(name, typ, off, size, flags):
+    return [a_str(F_NAME, name), a_str(F_TYPE, typ), a_u16(F_OFFSET, off),
+            a_u16(F_SIZE, size), a_u32(F_FLAGS, flags)]
+
+
 def serialize(attrs, base, offs):
     out = bytearray()
     for a in attrs:
@@ -96,6 +104,8 @@ class Fuzzer:
         self.devs = devs		# [(name, ifindex)]
         self.pool = pool
         self.lo = socket.if_nametoindex('lo')
+        self.valid = {}		# event id -> FIELDS payload of its real table
+        self.tables = {}		# event id -> FIELDS payloads of hostile tables
 
     # ---- valid requests ------------------------------------------------
 
@@ -105,13 +115,17 @@ class Fuzzer:
             return self.r.choice(self.devs)[1]
         return self.r.choice([self.lo, 0, 999999, 0xffffffff])
 
-    def field(self, name, typ, off, size, flags):
-        kids = [a_str(F_NAME, name), a_str(F_TYPE, typ), a_u16(F_OFFSET, off),
-                a_u16(F_SIZE, size), a_u32(F_FLAGS, flags)]
-        return a_nest(F_FIELD, kids)
+    def fields_payload(self, fields):
+        """The payload of a FIELDS nest: a FIELD nest per field."""
+        return serialize([A(F_FIELD | NLA_F_NESTED, field_kids(*f)) for f in fields], 0, [])
 
     def hostile_fields(self, ev):
+        """A field table for ev that policy may accept but the records
+        contradict; tables are reused, a tenth of the time a new one."""
         r = self.r
+        cache = self.tables.setdefault(ev.id, [])
+        if len(cache) >= 32 and r.random() < 0.9:
+            return r.choice(cache)
         rec = max([COMMON_END] + [o + s for _, _, o, s, _ in ev.fields])
         n = r.choice([0, 1, 2, 3, 5, 8, 16, MAX_FIELDS - 1, MAX_FIELDS, MAX_FIELDS + 1,
                       r.randint(1, 40)])
@@ -128,17 +142,27 @@ class Fuzzer:
             if flags & FIELD_DYNAMIC and r.random() < 0.9:
                 size = 4
             else:
-                size = r.choice([1, 2, 4, 8, 16, rec, rec - off, 0xffff - off,
-                                 r.randint(1, 64)])
+                size = r.choice([0, 1, 2, 4, 8, 16, rec, rec - off, 0xffff - off,
+                                 0x10000 - off, r.randint(1, 64)])
             name = r.choice(['f%d' % i, 'x', 'a' * (MAX_NAME - 1), ''])
             typ = r.choice(['int', 'char[16]', 'unsigned long', 'b' * (MAX_NAME - 1)])
             out.append((name, typ, max(off, 0) & 0xffff, max(size, 0) & 0xffff, flags))
+        out = self.fields_payload(out)
+        if len(cache) < 32:
+            cache.append(out)
+        else:
+            cache[r.randrange(len(cache))] = out
         return out
 
     def t_attach(self):
         r = self.r
         ev = r.choice(self.pool)
-        fields = ev.fields if r.random() < 0.5 else self.hostile_fields(ev)
+        if r.random() < 0.5:
+            fields = self.valid.get(ev.id)
+            if fields is None:
+                fields = self.valid[ev.id] = self.fields_payload(ev.fields)
+        else:
+            fields = self.hostile_fields(ev)
         fmt = ev.format
         x = r.random()
         if x < 0.03:
@@ -147,7 +171,7 @@ class Fuzzer:
             fmt = ''
         attrs = [a_u32(A_IFINDEX, self.ifindex()), a_u32(A_EVENT_ID, ev.id),
                  a_str(A_SYSTEM, ev.system), a_str(A_NAME, ev.name), a_str(A_FORMAT, fmt),
-                 a_nest(A_FIELDS, [self.field(*f) for f in fields])]
+                 A(A_FIELDS | NLA_F_NESTED, fields)]
         if r.random() < 0.2:
             r.shuffle(attrs)
         return CMD_ATTACH, attrs
@@ -187,8 +211,7 @@ class Fuzzer:
 
     def rbytes(self):
         r = self.r
-        n = r.choice([0, 1, 2, 3, 4, 5, 8, 16, r.randint(0, 300)])
-        return bytes(r.getrandbits(8) for _ in range(n))
+        return r.randbytes(r.choice([0, 1, 2, 3, 4, 5, 8, 16, r.randint(0, 300)]))
 
     # ---- mutations -----------------------------------------------------
 
@@ -210,6 +233,13 @@ class Fuzzer:
             return
         lst, i, depth = r.choice(spots)
         a = lst[i]
+        if (a.t & NLA_F_NESTED and isinstance(a.v, bytes) and a.v and
+                r.random() < 0.6):
+            # A nest kept serialized (FIELDS, FIELD): open it up a level
+            # and mutate inside.
+            a.v = self.parse_leaf(a.v)
+            self.mutate_attrs(a.v)
+            return
         if op == 0:				# missing attribute
             del lst[i]
         elif op == 1:				# duplicated attribute
@@ -258,20 +288,35 @@ class Fuzzer:
             else:
                 a.v = []
 
+    @staticmethod
+    def parse_leaf(b):
+        out = []
+        off = 0
+        while off + 4 <= len(b):
+            ln, t = struct.unpack_from('=HH', b, off)
+            if ln < 4:
+                break
+            out.append(A(t, b[off + 4:off + ln]))
+            off += (ln + 3) & ~3
+        return out
+
     def build(self, seq):
         """One mutated message, its declared type stamped later."""
         r = self.r
         x = r.random()
-        if x < 0.45:
-            cmd, attrs = self.t_attach()
+        # Accepted attaches and detaches cost grace periods and tracepoint
+        # (un)registration: detaches are few, so most attaches find their
+        # event attached already and stop at -EEXIST.
+        if x < 0.49:
+            kind, (cmd, attrs) = 'attach', self.t_attach()
         elif x < 0.52:
-            cmd, attrs = self.t_detach()
+            kind, (cmd, attrs) = 'detach', self.t_detach()
         elif x < 0.67:
-            cmd, attrs = self.t_events()
+            kind, (cmd, attrs) = 'get_events', self.t_events()
         elif x < 0.82:
-            cmd, attrs = self.t_stats()
+            kind, (cmd, attrs) = 'get_stats', self.t_stats()
         else:
-            cmd, attrs = self.t_random()
+            kind, (cmd, attrs) = 'random', self.t_random()
         flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if cmd == CMD_GET_EVENTS else 0)
         family = self.g.family
         version, reserved = GENL_VERSION, 0
@@ -300,7 +345,7 @@ class Fuzzer:
                                     cmd, version, reserved) + payload)
         if r.random() < 0.25:
             self.mutate_bytes(msg, offs)
-        return bytes(msg), family
+        return bytes(msg), kind
 
     def mutate_bytes(self, msg, offs):
         r = self.r
@@ -354,35 +399,24 @@ def events_attached(g):
     return {dev: evs for _, (dev, evs) in out.items()}
 
 
-def main():
-    devnames = sys.argv[1:] or ['trace0']
-    seed = int(os.environ.get('TN_FUZZ_SEED', '20240518'))
-    total = int(os.environ.get('TN_FUZZ_MSGS', '100000'))
-    print(f'seed {seed} (TN_FUZZ_SEED), messages {total} (TN_FUZZ_MSGS)')
-    rnd = random.Random(seed)
+def no_answer(signum, frame):
+    raise TimeoutError('no answer to GET_STATS within 60s')
 
+
+def fuzz(wid, seed, total, devs, pool, out):
+    """One worker: total messages from its own socket, tallies to out."""
+    rnd = random.Random(seed)
+    signal.signal(signal.SIGALRM, no_answer)
     g = Genl(rcvbuf=4 << 20)
     g.sk.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-    devs = [(d, socket.if_nametoindex(d)) for d in devnames]
-    pool = []
-    for spec in POOL:
-        try:
-            pool.append(Event.load(*spec.split(':')))
-        except OSError:
-            pass
-    if len(pool) < 3:
-        sys.exit('fewer than 3 of the pool events exist in tracefs')
-    print('events: ' + ' '.join(f'{e.system}:{e.name}' for e in pool))
-    # Random family types must not reach a real family.
-    err, _, _ = g.request(0x10, 3, struct.pack('=HHH2x', 6, 1, UNUSED_FAMILY))
-    if not err:
-        sys.exit(f'family id {UNUSED_FAMILY:#x} is registered')
-
     fz = Fuzzer(rnd, g, devs, pool)
-    replies = collections.Counter()		# errno name / "ack" / "done" / "data"
-    exts = collections.Counter()
-    silent = 0
+    replies = collections.Counter()	# errno name / "ack" / "done" / "data"
+    exts = collections.Counter()	# "errno: extack message" of refusals
+    acks = collections.Counter()	# template of acknowledged requests
+    kinds = collections.Counter()	# sends by template of their first message
+    ktime = collections.Counter()	# seconds from send to the last reply
     failures = []
+    silent = 0
     ncpus = None
     seq = 1000
     sent = 0
@@ -390,41 +424,42 @@ def main():
     next_report = 10000
     sk = g.sk
 
-    # Start with every pool event attached to the first device, valid.
-    for ev in pool:
-        g.attach(devs[0][1], ev)
-
     while sent < total:
-        # Now and then: a device bounces and changes its batch size, with
+        # Now and then a device bounces and changes its batch size, with
         # whatever layouts are attached; a known-good request is answered.
-        if sent and sent % 5000 == 0:
+        if wid == 0 and sent and sent % 5000 == 0:
             dev = devs[-1][0]
             subprocess.run(['ip', 'link', 'set', dev, 'down'], check=False)
             subprocess.run(['ethtool', '-C', dev, 'rx-frames', str(rnd.randint(1, 64))],
                            check=False, stdout=subprocess.DEVNULL)
             subprocess.run(['ip', 'link', 'set', dev, 'up'], check=False)
         if sent % 1000 == 0:
+            signal.alarm(60)		# a request the kernel never answers
             err, ext, tot, n = g.stats(devs[0][1])
+            signal.alarm(0)
             if err or not n or (ncpus is not None and n != ncpus):
                 failures.append(f'GET_STATS after {sent} messages: err {err} cpus {n}')
                 break
             ncpus = n
 
         parts = []
-        seqs = set()
+        seqs = {}
         for _ in range(1 if rnd.random() < 0.9 else rnd.randint(2, 3)):
             seq += 1
-            m, _ = fz.build(seq)
+            m, kind = fz.build(seq)
             parts.append(m + b'\0' * ((4 - len(m) % 4) % 4))
-            seqs.add(seq)
+            seqs[seq] = kind
         buf = fz.sanitize(b''.join(parts))
         sent += len(parts)
+        t1 = time.monotonic()
         try:
             sk.send(buf)
         except OSError as e:
             replies['send:' + errno.errorcode.get(e.errno, str(e.errno))] += 1
             continue
 
+        # The kernel answers before send() returns; a dump goes on as it
+        # is read. Drain until nothing is left.
         answered = set()
         while True:
             try:
@@ -438,10 +473,12 @@ def main():
                 answered.add(rseq)
                 if typ == NLMSG_ERROR:
                     err, ext = parse_error(m)
-                    replies[errno.errorcode.get(err, str(err)) if err else 'ack'] += 1
-                    text = ext_msg(ext)
-                    if text:
-                        exts[text] += 1
+                    name = errno.errorcode.get(err, str(err)) if err else 'ack'
+                    replies[name] += 1
+                    if not err:
+                        acks[seqs.get(rseq, '?')] += 1
+                    else:
+                        exts[f'{name}: {ext_msg(ext) or "(no message)"}'] += 1
                 elif typ == NLMSG_DONE:
                     err = -struct.unpack_from('=i', m, 16)[0] if len(m) >= 20 else 0
                     replies['done' if not err else 'done:' + errno.errorcode.get(err, '?')] += 1
@@ -449,38 +486,117 @@ def main():
                     replies['data'] += 1
         if failures:
             break
-        silent += len(seqs - answered)
+        silent += len(seqs.keys() - answered)
+        kind = next(iter(seqs.values()))
+        kinds[kind] += 1
+        ktime[kind] += time.monotonic() - t1
         if sent >= next_report:
             el = time.monotonic() - t0
-            print(f'{sent} messages, {el:.0f}s, {sent / el:.0f}/s')
+            print(f'worker {wid}: {sent} messages, {el:.0f}s, {sent / el:.0f}/s', flush=True)
             next_report += 10000
 
+    json.dump({'sent': sent, 'secs': time.monotonic() - t0, 'silent': silent,
+               'ncpus': ncpus, 'failures': failures, 'replies': replies, 'exts': exts,
+               'acks': acks, 'kinds': kinds, 'ktime': ktime}, out)
+
+
+def main():
+    devnames = sys.argv[1:] or ['trace0']
+    seed = int(os.environ.get('TN_FUZZ_SEED', '20240518'))
+    total = int(os.environ.get('TN_FUZZ_MSGS', '100000'))
+    jobs = int(os.environ.get('TN_FUZZ_JOBS', '1'))
+    print(f'seed {seed} (TN_FUZZ_SEED), messages {total} (TN_FUZZ_MSGS), '
+          f'{jobs} workers (TN_FUZZ_JOBS) with seeds {seed}..{seed + jobs - 1}')
+
+    g = Genl()
+    devs = [(d, socket.if_nametoindex(d)) for d in devnames]
+    pool = []
+    for spec in POOL:
+        try:
+            pool.append(Event.load(*spec.split(':')))
+        except OSError:
+            pass
+    if len(pool) < 3:
+        sys.exit('fewer than 3 of the pool events exist in tracefs')
+    print('events: ' + ' '.join(f'{e.system}:{e.name}' for e in pool))
+    # Messages of random types must not reach a real family.
+    err, _, _ = g.request(0x10, 3, struct.pack('=HHH2x', 6, 1, UNUSED_FAMILY))
+    if not err:
+        sys.exit(f'family id {UNUSED_FAMILY:#x} is registered')
+
+    # Start with every pool event attached to the first device, valid.
+    for ev in pool:
+        err, ext, _ = g.attach(devs[0][1], ev)
+        if err:
+            sys.exit(f'attach {ev.system}:{ev.name}: {errno.errorcode.get(err)} {ext_msg(ext)}')
+
+    t0 = time.monotonic()
+    workers = []
+    sys.stdout.flush()
+    for wid in range(jobs):
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(rfd)
+            with os.fdopen(wfd, 'w') as out:
+                try:
+                    fuzz(wid, seed + wid, total // jobs + (wid < total % jobs), devs, pool,
+                         out)
+                except Exception as e:		# a Python bug is no kernel pass
+                    json.dump({'failures': [f'worker {wid}: {e!r}']}, out)
+            os._exit(0)
+        os.close(wfd)
+        workers.append((pid, os.fdopen(rfd)))
+    res = []
+    for pid, f in workers:
+        res.append(json.load(f))
+        os.waitpid(pid, 0)
     elapsed = time.monotonic() - t0
+
+    tot = collections.defaultdict(collections.Counter)
+    failures = []
+    sent = silent = 0
+    for r in res:
+        failures += r['failures']
+        if 'sent' not in r:
+            continue
+        sent += r['sent']
+        silent += r['silent']
+        for k in ('replies', 'exts', 'acks', 'kinds', 'ktime'):
+            tot[k].update(r[k])
+    ncpus = next((r['ncpus'] for r in res if r.get('ncpus')), None)
+
     print(f'sent {sent} messages in {elapsed:.1f}s ({sent / max(elapsed, 1e-9):.0f}/s)')
-    print(f'replies by kind ({sum(replies.values())}; {silent} messages had none):')
-    for k, v in replies.most_common():
+    print(f'replies by kind ({sum(tot["replies"].values())}; {silent} messages had none):')
+    for k, v in tot['replies'].most_common():
         print(f'  {k:14} {v}')
-    print('extack messages:')
-    for k, v in exts.most_common(25):
+    print('acknowledged (0) by template: ' +
+          ', '.join(f'{k} {v}' for k, v in tot['acks'].most_common()))
+    print('sends by template, seconds from send to the last reply: ' +
+          ', '.join(f'{k} {tot["kinds"][k]} {tot["ktime"][k]:.1f}s' for k in sorted(tot['kinds'])))
+    print('errors by extack message:')
+    for k, v in tot['exts'].most_common():
         print(f'  {v:7}  {k}')
     att = events_attached(g)
     print('attached after fuzzing: ' + (
         '; '.join(f'{d}: {len(e)}' for d, e in att.items()) if att is not None else '?'))
+    if sent < total:
+        failures.append(f'{sent} messages sent, not {total}')
 
     # Clean up what fuzzed attaches left, then nothing may remain.
     for name, idx in devs:
         err, ext, _ = g.detach(idx)
         if err:
-            failures.append(f'detach --all on {name}: {errno.errorcode.get(err, err)} {ext_msg(ext)}')
+            failures.append(f'detach-all on {name}: {errno.errorcode.get(err, err)} {ext_msg(ext)}')
     att = events_attached(g)
     if att is None or any(att.values()):
         failures.append(f'events attached after detach-all: {att}')
     for name, idx in devs:
-        err, ext, tot, n = g.stats(idx)
+        err, ext, st, n = g.stats(idx)
         if err or n != ncpus:
             failures.append(f'GET_STATS {name}: err {err}, {n} CPUs')
         else:
-            print(f'{name}: ' + ' '.join(f'{k} {v}' for k, v in tot.items() if v))
+            print(f'{name}: ' + ' '.join(f'{k} {v}' for k, v in st.items() if v))
     for f in failures:
         print('FAIL: ' + f)
     return 1 if failures else 0

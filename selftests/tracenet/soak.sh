@@ -11,8 +11,9 @@
 . "$(dirname "$0")/lib.sh"
 
 secs=${SOAK_SECONDS:-600}
-RANDOM=${SOAK_SEED:-$(date +%s)}
-echo "soak: ${secs}s, seed $RANDOM"
+seed=${SOAK_SEED:-$(date +%s)}
+RANDOM=$seed
+echo "soak: ${secs}s, seed $seed"
 events=(sched:sched_switch sched:sched_wakeup sched:sched_process_exec
 	sched:sched_process_fork syscalls:sys_enter_getppid syscalls:sys_exit_getppid
 	syscalls:sys_enter_read net:netif_receive_skb net:net_dev_queue
@@ -32,13 +33,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The storm: one of each load per CPU, for the whole soak.
+# The storm: one of each load per CPU, for the whole soak, niced so that
+# the churn below still gets its turn.
 for _ in $(seq "$cpus"); do
-	python3 -c 'import os
+	nice -n 19 python3 -c 'import os
 while True: os.getppid()' &
-	(while :; do /bin/true; cat /proc/self/stat >/dev/null; done) &
+	nice -n 19 bash -c 'while :; do /bin/true; cat /proc/self/stat >/dev/null; done' &
 done
-ip netns exec tn_a ping -q -f 10.99.0.2 >/dev/null 2>&1 &
+nice -n 19 ip netns exec tn_a ping -q -f 10.99.0.2 >/dev/null 2>&1 &
 storm=$(jobs -p)
 
 devs() { ls /sys/class/net | grep '^trace'; }
@@ -75,8 +77,11 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	acts[$act]=$((${acts[$act]:-0} + 1))
 	d=$(pick $(devs))
 	case $act in
-	attach) "$ctl" attach "$d" "$(pick "${events[@]}")" "$(pick "${events[@]}")" \
-		>/dev/null 2>&1 ;;
+	attach)
+		"$ctl" attach "$d" "$(pick "${events[@]}")" "$(pick "${events[@]}")" \
+			>/dev/null 2>&1
+		ip link set "$d" up
+		;;
 	detach) "$ctl" detach "$d" "$(pick "${events[@]}")" >/dev/null 2>&1 ;;
 	up) ip link set "$d" up ;;
 	down) ip link set "$d" down ;;

@@ -13,7 +13,6 @@ As a command, one request, for tests that run it under other credentials
     tngenl.py stats DEV         "produced N delivered N" summed over CPUs
 """
 import errno
-import os
 import socket
 import struct
 import sys

@@ -44,6 +44,34 @@ unsigned int tn_field_flags(unsigned long tep_flags)
 	return flags;
 }
 
+/* Within a record of at most 64 KiB, without overflowing an int. */
+static bool field_in_range(const struct tep_format_field *f)
+{
+	return f->offset >= 0 && f->size >= 0 &&
+	       f->offset <= UINT16_MAX - f->size;
+}
+
+/* libtraceevent reads every field of the format at its offset: none may
+ * lie past the fixed part that tn_record_build() writes and clears, which
+ * a format from the network could otherwise put anywhere.
+ */
+static int check_format(struct tep_event *event, struct tn_werr *err)
+{
+	struct tep_format_field *lists[] = {
+		event->format.common_fields, event->format.fields,
+	};
+	struct tep_format_field *f;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		for (f = lists[i]; f; f = f->next)
+			if (!field_in_range(f))
+				return fail(err, "format of %s:%s: field %s out of range (offset %d size %d)",
+					    event->system, event->name, f->name,
+					    f->offset, f->size);
+	return 0;
+}
+
 static int common_slot(struct tep_event *event, const char *name,
 		       struct tn_slot *slot, bool required, struct tn_werr *err)
 {
@@ -53,8 +81,7 @@ static int common_slot(struct tep_event *event, const char *name,
 	if (!f)
 		return required ? fail(err, "format of %s:%s has no %s",
 				       event->system, event->name, name) : 0;
-	if (f->offset < 0 || f->size <= 0 || f->size > 8 ||
-	    f->offset + f->size > UINT16_MAX)
+	if (!field_in_range(f) || f->size == 0 || f->size > 8)
 		return fail(err, "format of %s:%s: bad %s offset %d size %d",
 			    event->system, event->name, name, f->offset, f->size);
 	slot->offset = (uint16_t)f->offset;
@@ -62,7 +89,9 @@ static int common_slot(struct tep_event *event, const char *name,
 	return 0;
 }
 
-/* The fixed part ends after the last field of the format or of @lay. */
+/* The fixed part ends after the last field of the format or of @lay;
+ * check_format() has put every field of the format within 64 KiB.
+ */
 static uint32_t fixed_size(struct tep_event *event, const struct tn_layout *lay)
 {
 	struct tep_format_field *f;
@@ -70,12 +99,10 @@ static uint32_t fixed_size(struct tep_event *event, const struct tn_layout *lay)
 	unsigned int i;
 
 	for (f = event->format.common_fields; f; f = f->next)
-		if (f->offset >= 0 && f->size >= 0 &&
-		    (uint32_t)(f->offset + f->size) > end)
+		if ((uint32_t)(f->offset + f->size) > end)
 			end = (uint32_t)(f->offset + f->size);
 	for (f = event->format.fields; f; f = f->next)
-		if (f->offset >= 0 && f->size >= 0 &&
-		    (uint32_t)(f->offset + f->size) > end)
+		if ((uint32_t)(f->offset + f->size) > end)
 			end = (uint32_t)(f->offset + f->size);
 	for (i = 0; i < lay->nfields; i++)
 		if ((uint32_t)lay->fields[i].offset + lay->fields[i].size > end)
@@ -97,10 +124,6 @@ static int fields_from_format(struct tn_layout *lay, struct tep_event *event,
 			return fail(err, "%s:%s has more than %d fields",
 				    event->system, event->name,
 				    TRACENET_MAX_FIELDS);
-		if (f->offset < 0 || f->size < 0 ||
-		    f->offset + f->size > UINT16_MAX)
-			return fail(err, "%s:%s: field %s out of range",
-				    event->system, event->name, f->name);
 		lay->fields[lay->nfields].offset = (uint16_t)f->offset;
 		lay->fields[lay->nfields].size = (uint16_t)f->size;
 		lay->fields[lay->nfields].flags = tn_field_flags(f->flags);
@@ -109,7 +132,36 @@ static int fields_from_format(struct tn_layout *lay, struct tep_event *event,
 	return 0;
 }
 
-static int fields_from_meta(struct tn_layout *lay, const struct tn_wfield *fields,
+/* libtraceevent takes a __data_loc or __rel_loc word of the record as it
+ * finds it, and reads what it points to past the record for a __rel_loc
+ * one it did not write: the word of every dynamic field of the format must
+ * come from tn_record_build(), from a table field that is that same
+ * dynamic field, never from the bytes of a TLV.
+ */
+static int check_table(struct tep_event *event, const struct tn_wfield *t,
+		       unsigned int i, struct tn_werr *err)
+{
+	struct tep_format_field *f;
+	bool rel;
+
+	for (f = event->format.fields; f; f = f->next) {
+		if (!(f->flags & TEP_FIELD_IS_DYNAMIC) ||
+		    t->offset >= f->offset + f->size ||
+		    t->offset + t->size <= f->offset)
+			continue;
+		rel = f->flags & TEP_FIELD_IS_RELATIVE;
+		if (t->offset != f->offset || t->size != f->size ||
+		    !(t->flags & TRACENET_FIELD_DYNAMIC) ||
+		    !(t->flags & TRACENET_FIELD_RELATIVE) != !rel)
+			return fail(err, "field %u (offset %u size %u) is not the format's %s field %s",
+				    i, t->offset, t->size,
+				    rel ? "__rel_loc" : "__data_loc", f->name);
+	}
+	return 0;
+}
+
+static int fields_from_meta(struct tn_layout *lay, struct tep_event *event,
+			    const struct tn_wfield *fields,
 			    unsigned int nfields, struct tn_werr *err)
 {
 	unsigned int i;
@@ -118,6 +170,8 @@ static int fields_from_meta(struct tn_layout *lay, const struct tn_wfield *field
 		return fail(err, "%u fields, more than %d", nfields,
 			    TRACENET_MAX_FIELDS);
 	for (i = 0; i < nfields; i++) {
+		if (check_table(event, &fields[i], i, err))
+			return -1;
 		if ((fields[i].flags & TRACENET_FIELD_DYNAMIC) &&
 		    fields[i].size != 4)
 			return fail(err, "dynamic field %u of size %u", i,
@@ -139,13 +193,14 @@ int tn_layout_init(struct tn_layout *lay, struct tep_event *event,
 	memset(lay, 0, offsetof(struct tn_layout, fields));
 	lay->id = (uint32_t)event->id;
 	lay->big_endian = big_endian;
-	if (common_slot(event, "common_type", &lay->type, true, err) ||
+	if (check_format(event, err) ||
+	    common_slot(event, "common_type", &lay->type, true, err) ||
 	    common_slot(event, "common_flags", &lay->flags, false, err) ||
 	    common_slot(event, "common_preempt_count", &lay->preempt, false, err) ||
 	    common_slot(event, "common_pid", &lay->pid, true, err))
 		return -1;
 	if (nfields)
-		ret = fields_from_meta(lay, fields, nfields, err);
+		ret = fields_from_meta(lay, event, fields, nfields, err);
 	else
 		ret = fields_from_format(lay, event, err);
 	if (ret)

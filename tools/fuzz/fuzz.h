@@ -21,16 +21,25 @@
 #ifndef _TN_FUZZ_H
 #define _TN_FUZZ_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #define FUZZ_HOLD_UNIT		256
 
 #define FUZZ_FMT_BIG_ENDIAN	0x01	/* TRACENET_F_BIG_ENDIAN */
 #define FUZZ_FMT_LONG64		0x02	/* TRACENET_F_LONG64 */
 #define FUZZ_FMT_PLUGINS	0x04	/* load libtraceevent's plugins */
 
-/* guard.c: what, beside the text and the tep handle's settings, makes
- * libtraceevent parse a text differently (fuzz_format: its flags, as
- * plugins register print functions).
+/* libFuzzer's entry points, defined by each harness */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* libtraceevent.c: keep libtraceevent's plugins loaded (call once); and
+ * whether the handle of the next parse has the plugins, which register
+ * print functions that the parser looks up (decode.c always loads them).
  */
-extern unsigned int guard_salt;
+void fuzz_libtraceevent_init(void);
+extern bool guard_plugins;
 
 #endif /* _TN_FUZZ_H */

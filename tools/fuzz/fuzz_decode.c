@@ -23,9 +23,6 @@
 
 static FILE *devnull;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -36,6 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		perror("/dev/null");
 		exit(1);
 	}
+	fuzz_libtraceevent_init();
 	return 0;
 }
 

@@ -33,8 +33,6 @@
 /* The FORMAT TLV of meta_record(), after SYSTEM "fuzz" and NAME "fuzzing". */
 #define FORMAT_AT	(TN_WIRE_META_MIN + 2 * (4 + 8))
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static struct tn_wmeta meta;	/* 4 KiB: not on the stack */
 
 /* Cut a __be16 length and that many bytes (fewer at the end) off @data. */
@@ -154,6 +152,14 @@ static void events(struct tep_handle *tep, struct tep_event *event,
 	free(buf);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_libtraceevent_init();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *fmt, *tlvs;
@@ -202,6 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tep_set_page_size(tep, 4096);
 	if (flags & FUZZ_FMT_PLUGINS)
 		plugins = tep_load_plugins(tep);
+	guard_plugins = plugins != NULL;
 
 	tep_parse_format(tep, &event, meta.format, meta.format_len, "fuzz");
 	if (!event)

@@ -16,7 +16,7 @@
 # Reproduce a crash with: BUILD_DIR/NAME PATH
 set -uo pipefail
 
-name=$1 build=$2 seconds=$3 corpus=$4
+name=$1 build=$(cd "$2" && pwd) seconds=$3 corpus=$4
 shift 4
 log=$build/log/$name.log
 crashes=$build/crashes
@@ -40,6 +40,8 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}print_stacktrace=1:halt_on_er
 rc=$?
 
 done_line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -n1)
+# What fuzz/libtraceevent.c kept away from libtraceevent.
+grep -E '^fuzz guard: ' "$log" | tail -n1 | sed "s/^/# $name: /"
 if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
 	read -r _ runs _ _ secs _ <<<"$done_line"
 	echo "ok - $name: $runs runs in ${secs}s, no crash"
@@ -49,6 +51,7 @@ fi
 repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n1)
 grep -E '^(SUMMARY|==[0-9]+==ERROR|.*runtime error)' "$log" | head -n5 | sed 's/^/# /'
 if [ -n "$repro" ]; then
+	echo "# reproduce: $build/$name $repro"
 	echo "not ok - $name: crash, reproducer $repro (log $log)"
 else
 	echo "not ok - $name: exit status $rc, no \"Done\" line (log $log)"

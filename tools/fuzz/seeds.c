@@ -98,7 +98,7 @@ static void cap_frame(struct seed *s, const struct enc *e)
 	add(s, e->buf, e->len);
 }
 
-static int load(const char *dir, const char *file)
+static void load(const char *dir, const char *file)
 {
 	struct fixture *f = &fx[nfx];
 	char path[1024];
@@ -107,8 +107,10 @@ static int load(const char *dir, const char *file)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	in = fopen(path, "r");
-	if (!in || fseek(in, 0, SEEK_END) || (len = ftell(in)) < 0 ||
-	    fseek(in, 0, SEEK_SET))
+	if (!in || fseek(in, 0, SEEK_END))
+		die(path);
+	len = ftell(in);
+	if (len < 0 || fseek(in, 0, SEEK_SET))
 		die(path);
 	f->text = calloc(1, (size_t)len + 1);
 	if (!f->text || fread(f->text, 1, (size_t)len, in) != (size_t)len)
@@ -123,13 +125,12 @@ static int load(const char *dir, const char *file)
 		fprintf(stderr, "seeds: %s does not parse, skipped\n", path);
 		tep_free(f->tep);
 		free(f->text);
-		return 0;
+		return;
 	}
 	f->fields = tep_event_fields(f->event);
 	while (f->fields && f->fields[f->nfields])
 		f->nfields++;
 	nfx++;
-	return 0;
 }
 
 static void load_all(const char *dir)

@@ -293,6 +293,87 @@ out:
 	free(e);
 }
 
+/* A format from the network may put a field anywhere: a layout whose
+ * format has a field past 64 KiB is refused, field table or not, as the
+ * record it sizes would not fit in TN_RECORD_MAX (found by fuzz_format).
+ */
+static void test_format_range(void)
+{
+	static const char *const fields[] = {
+		"\tfield:int v;\toffset:200000;\tsize:4;\tsigned:1;\n",
+		"\tfield:int v;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:int w;\toffset:2147483647;\tsize:4;\tsigned:1;\n",
+		"\tfield:int v;\toffset:4294967288;\tsize:4;\tsigned:1;\n",
+	};
+	static const struct tn_wfield v_field[] = {
+		{ 8, 4, TRACENET_FIELD_SIGNED, "v", "int" },
+	};
+	char text[1024];
+	struct tn_layout lay;
+	struct tn_werr err = { "" };
+	struct tep_event *event;
+	struct tep_handle *tep;
+	unsigned int i, table;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		snprintf(text, sizeof(text),
+			 "name: far\nID: 7\nformat:\n"
+			 "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+			 "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+			 "%s\nprint fmt: \"v=%%d\", REC->v\n", fields[i]);
+		for (table = 0; table < 2; table++) {
+			tep = new_tep(false);
+			event = NULL;
+			tep_parse_format(tep, &event, text, strlen(text), "test");
+			err.msg[0] = '\0';
+			tap_ok(event && tn_layout_init(&lay, event, v_field, table,
+						       false, &err) &&
+			       strstr(err.msg, "out of range"),
+			       "format field out of range (%u), %s: refused (%s)",
+			       i, table ? "field table" : "format order", err.msg);
+			tep_free(tep);
+		}
+	}
+}
+
+/* A field table that is not the format's about a __rel_loc field would
+ * let a TLV's bytes be the __rel_loc word, which libtraceevent follows
+ * past the record: refused.
+ */
+static void test_table_dynamic(void)
+{
+	static const struct {
+		struct tn_wfield msg;
+		const char *what;
+	} tables[] = {
+		{ { 12, 4, 0, "msg", "int" }, "a plain int" },
+		{ { 12, 4, TRACENET_FIELD_DYNAMIC | TRACENET_FIELD_STRING,
+		    "msg", "__data_loc char[]" }, "__data_loc" },
+		{ { 10, 4, TRACENET_FIELD_SIGNED, "msg", "int" }, "overlapping" },
+	};
+	struct tn_wfield fields[] = {
+		{ 8, 2, TRACENET_FIELD_SIGNED, "value", "short" },
+		{ 12, 4, 0, "", "" },
+		{ 16, 8, 0, "addr", "unsigned long" },
+	};
+	struct tn_werr err = { "" };
+	struct fixture fx;
+	unsigned int i;
+
+	if (!fx_open(&fx, "tn_rel_test.format", "tn", 2000, false))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(tables); i++) {
+		fields[1] = tables[i].msg;
+		err.msg[0] = '\0';
+		tap_ok(tn_layout_init(&fx.lay, fx.event, fields, 3, false, &err) &&
+		       strstr(err.msg, "not the format's __rel_loc field msg"),
+		       "__rel_loc field given as %s in the table: refused (%s)",
+		       tables[i].what, err.msg);
+	}
+out:
+	fx_close(&fx);
+}
+
 /* A pointer prints raw, as trace-cmd prints it; the device name is a
  * __data_loc string after the fixed part.
  */
@@ -357,6 +438,8 @@ void test_record(void)
 	test_rel_loc();
 	test_big_endian();
 	test_bad_tlvs();
+	test_format_range();
+	test_table_dynamic();
 	test_net();
 	test_wakeup();
 }

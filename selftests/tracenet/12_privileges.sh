@@ -1,0 +1,225 @@
+#!/bin/bash
+# Who may do what, the table in Documentation/tracenet.rst (Security):
+# every operation is tried under every identity and must be allowed or
+# refused with a permission error, exactly as the table says.
+#
+#   root          uid 0, every capability
+#   net_admin     uid 65534 with only CAP_NET_ADMIN (ambient)
+#   net_raw       uid 65534 with only CAP_NET_RAW
+#   perfmon       uid 65534 with only CAP_PERFMON
+#   sys_admin     uid 65534 with only CAP_SYS_ADMIN
+#   nobody        uid 65534, no capability
+#   userns        nobody's "unshare -Ur": root of a user namespace, in the
+#                 initial network namespace
+#   userns_netns  root of that user namespace in a network namespace it
+#                 owns ("unshare -Urn"), into which root moved a tracenet
+#                 device with an event attached
+#
+# Attaching is checked twice: with tracenetctl, which also reads tracefs
+# (root only), and with raw netlink (tngenl.py, the format file copied out
+# of tracefs by root), which is what the kernel enforces. So is capturing:
+# with a packet socket (what the kernel enforces) and with tcpdump, which
+# as root of a user namespace fails to switch to its own user (a refusal
+# of tcpdump's, not the kernel's).
+. "$(dirname "$0")/lib.sh"
+
+ids=(root net_admin net_raw perfmon sys_admin nobody userns userns_netns)
+# y: allowed; -: refused with a permission error.
+expect="
+create      y y - - - - - -
+delete      y y - - - - - y
+configure   y y - - - - - y
+attach_nl   y - - y y - - -
+detach_nl   y - - y y - - -
+attach_ctl  y - - - - - - -
+detach_ctl  y - - y y - - -
+status      y y y y y y y y
+stats_nl    y y y y y y y y
+ethtool_S   y y y y y y y y
+capture     y - y - - - - y
+tcpdump     y - y - - - - -
+"
+ops=$(awk 'NF { print $1 }' <<<"$expect")
+
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+as() {
+	local who=$1
+	shift
+	case $who in
+	root) "$@" ;;
+	nobody) "${nobody[@]}" --inh-caps=-all "$@" ;;
+	userns) "${nobody[@]}" --inh-caps=-all unshare -Ur "$@" ;;
+	userns_netns) nsenter -t "$holder" -U -n "$@" ;;
+	*) "${nobody[@]}" --inh-caps=-all,+"$who" --ambient-caps=-all,+"$who" "$@" ;;
+	esac
+}
+
+# Root's hand in the namespace: no user namespace, so every capability.
+in_ns() { nsenter -t "$holder" -n "$@"; }
+
+load
+fmt=/tmp/tnpriv.sched_wakeup.format
+cp /sys/kernel/tracing/events/sched/sched_wakeup/format "$fmt" && chmod 644 "$fmt" ||
+	fail "cannot copy the sched_wakeup format"
+wakeup_id=$(awk '$1 == "ID:" { print $2 }' "$fmt")
+"$ctl" attach trace0 sched:sched_switch || fail "attach sched_switch"
+ip link set trace0 up
+
+# The user namespace with its network namespace, kept alive by a sleep.
+"${nobody[@]}" --inh-caps=-all unshare -Urn sleep 3600 &
+holder=$!
+for _ in $(seq 50); do
+	[ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
+		[ "$(readlink /proc/$holder/exe)" = "$(readlink -f /bin/sleep)" ] && break
+	sleep 0.1
+done
+[ "$(readlink /proc/$holder/exe)" = "$(readlink -f /bin/sleep)" ] ||
+	skip "cannot create a user and network namespace as uid 65534"
+ip link add tnm type tracenet && ip link set tnm netns "$holder" ||
+	fail "cannot move a tracenet device into the user's namespace"
+in_ns "$ctl" attach tnm sched:sched_switch && in_ns ip link set tnm up ||
+	fail "cannot attach to the moved device"
+
+# Each identity has the capabilities it should, and no more.
+capmask() { # CAP_NET_ADMIN 12, NET_RAW 13, SYS_ADMIN 21, PERFMON 38
+	case $1 in
+	net_admin) echo 0000000000001000 ;;
+	net_raw) echo 0000000000002000 ;;
+	sys_admin) echo 0000000000200000 ;;
+	perfmon) echo 0000004000000000 ;;
+	nobody) echo 0000000000000000 ;;
+	esac
+}
+for who in "${ids[@]}"; do
+	eff=$(as "$who" awk '$1 == "CapEff:" { print $2 }' /proc/self/status)
+	want=$(capmask "$who")
+	[ -z "$want" ] || [ "$eff" = "$want" ] || fail "$who has capabilities $eff, not $want"
+done
+
+# Run as root in the namespace of identity $1.
+root_in() {
+	local who=$1
+	shift
+	if [ "$who" = userns_netns ]; then in_ns "$@"; else "$@"; fi
+}
+
+# One operation as one identity: prints its output, returns its status;
+# the setup and cleanup around it are root's.
+try() {
+	local op=$1 who=$2 dev=trace0
+	[ "$who" != userns_netns ] || dev=tnm
+	case $op in
+	create)
+		as "$who" ip link add tnp_c type tracenet 2>&1
+		local rc=$?
+		root_in "$who" ip link del tnp_c 2>/dev/null
+		return $rc
+		;;
+	delete)
+		ip link add tnp_d type tracenet || return 99
+		[ "$who" != userns_netns ] || ip link set tnp_d netns "$holder" || return 99
+		as "$who" ip link del tnp_d 2>&1
+		local rc=$?
+		root_in "$who" ip link del tnp_d 2>/dev/null
+		return $rc
+		;;
+	configure)
+		ip link add tnp_x type tracenet || return 99
+		[ "$who" != userns_netns ] || ip link set tnp_x netns "$holder" || return 99
+		as "$who" sh -c 'ethtool -G tnp_x rx 8 && ethtool -C tnp_x rx-frames 2 &&
+			ip link set tnp_x up && ip link set tnp_x down' 2>&1
+		local rc=$?
+		root_in "$who" ip link del tnp_x 2>/dev/null
+		return $rc
+		;;
+	attach_nl | attach_ctl)
+		if [ "$op" = attach_nl ]; then
+			as "$who" python3 -S "$here/tngenl.py" attach "$dev" sched:sched_wakeup "$fmt" 2>&1
+		else
+			as "$who" "$ctl" attach "$dev" sched:sched_wakeup 2>&1
+		fi
+		local rc=$?
+		root_in "$who" "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
+		return $rc
+		;;
+	detach_nl | detach_ctl)
+		root_in "$who" "$ctl" attach "$dev" sched:sched_wakeup || return 99
+		if [ "$op" = detach_nl ]; then
+			as "$who" python3 -S "$here/tngenl.py" detach "$dev" "$wakeup_id" 2>&1
+		else
+			as "$who" "$ctl" detach "$dev" sched:sched_wakeup 2>&1
+		fi
+		local rc=$?
+		root_in "$who" "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
+		return $rc
+		;;
+	status)
+		local out
+		out=$(as "$who" "$ctl" status "$dev" 2>&1)
+		local rc=$?
+		echo "$out"
+		[ $rc -eq 0 ] && ! grep -q sched_switch <<<"$out" && return 98
+		return $rc
+		;;
+	stats_nl) as "$who" python3 -S "$here/tngenl.py" stats "$dev" 2>&1 ;;
+	ethtool_S)
+		local out
+		out=$(as "$who" ethtool -S "$dev" 2>&1)
+		local rc=$?
+		echo "$out" | head -3
+		[ $rc -eq 0 ] && ! grep -q 'produced:' <<<"$out" && return 98
+		return $rc
+		;;
+	capture)
+		# sched_switch is attached: frames keep coming.
+		as "$who" timeout 30 python3 -S -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))
+s.bind((sys.argv[1], 0))
+print(f"captured a frame of {len(s.recv(65536))} bytes")' "$dev" 2>&1
+		;;
+	tcpdump)
+		as "$who" timeout 30 tcpdump -p -n -i "$dev" -c 1 -q ether proto 0x88b5 2>&1
+		;;
+	esac
+}
+
+perm_error='Operation not permitted|permission denied|EPERM|You don.t have permission|needs CAP_'
+bad=0
+table=$(printf '%-11s' op; for who in "${ids[@]}"; do printf ' %s' "$who"; done)
+for op in $ops; do
+	row=$(awk -v op="$op" '$1 == op { $1 = ""; print }' <<<"$expect")
+	read -r -a want <<<"$row"
+	line=$(printf '%-11s' "$op")
+	t0=$SECONDS
+	for i in "${!ids[@]}"; do
+		who=${ids[$i]}
+		out=$(try "$op" "$who")
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			got=y
+		elif [ $rc -lt 90 ] && grep -qiE "$perm_error" <<<"$out"; then
+			got=-
+		else
+			got='?'
+		fi
+		if [ "$got" != "${want[$i]}" ]; then
+			bad=$((bad + 1))
+			echo "MISMATCH: $op as $who: got '$got' (exit $rc), want '${want[$i]}':"
+			sed 's/^/    /' <<<"$out" | head -5
+		fi
+		line+=$(printf " %-${#who}s" "$got")
+	done
+	table+=$'\n'"$line $((SECONDS - t0))s"
+done
+echo "$table"
+
+# Nothing an identity did may have stuck: trace0 has its one event.
+st=$("$ctl" status trace0)
+grep -q sched_wakeup <<<"$st" && fail "sched_wakeup left attached: $st"
+grep -q sched_switch <<<"$st" || fail "sched_switch was detached: $st"
+ip link show tnp_c >/dev/null 2>&1 && fail "tnp_c left behind"
+kill "$holder"
+wait "$holder" 2>/dev/null
+[ $bad -eq 0 ] || fail "$bad operations not as Documentation/tracenet.rst says"
+echo "every identity got exactly what the table allows"
