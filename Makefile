@@ -6,7 +6,8 @@
 #   make check-debug   the selftests on the debug kernel (KASAN, lockdep,
 #                 kmemleak; make debug-kernel builds and caches it)
 #   make soak     SOAK_SECONDS (600) of storm and churn on the debug kernel
-#   make fuzz     the user-space fuzzers, FUZZ_SECONDS (600) each
+#   make fuzz     the user-space fuzzers, FUZZ_SECONDS (600) each, and
+#                 TN_FUZZ_MSGS (100000) netlink requests on the debug kernel
 #
 # KDIR defaults to the running kernel's build tree, else the newest Debian
 # linux-headers-*-amd64 (tools/kver).
@@ -60,8 +61,15 @@ soak: setup tools
 		"TRACENET_KO=$$ko SOAK_SECONDS=$(SOAK_SECONDS) \
 		 TN_TEST_TIMEOUT=$$(($(SOAK_SECONDS) + 1200)) selftests/run.sh soak"
 
-fuzz: setup
+# The user-space fuzzers, then TN_FUZZ_MSGS generic netlink requests on the
+# debug kernel.
+TN_FUZZ_MSGS ?= 100000
+fuzz: setup tools
 	$(MAKE) -C tools fuzz
+	ko=$$(tools/debug-module) && \
+	tools/vm-run --kernel debug --mem 2048 --timeout 7200 -- \
+		"TRACENET_KO=$$ko TN_FUZZ_MSGS=$(TN_FUZZ_MSGS) TN_FUZZ_JOBS=2 \
+		 TN_TEST_TIMEOUT=7000 selftests/run.sh 11_genl_fuzz"
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
