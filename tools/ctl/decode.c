@@ -22,6 +22,7 @@
 #include <string.h>
 #include <event-parse.h>
 #include "decode.h"
+#include "formatguard.h"
 #include "record.h"
 #include "wire.h"
 
@@ -96,7 +97,8 @@ int tn_decoder_init(struct tn_decoder *d, FILE *out, FILE *err)
 	memset(d, 0, sizeof(*d));
 	d->out = out;
 	d->err = err;
-	d->rec = malloc(TN_RECORD_MAX);
+	/* zeros past the record: see formatguard.h */
+	d->rec = calloc(1, TN_PRINT_BUF);
 	d->hold_max_frames = TN_HOLD_MAX_FRAMES;
 	d->hold_max_bytes = TN_HOLD_MAX_BYTES;
 	trace_seq_init(&d->seq);
@@ -247,11 +249,16 @@ static bool format_says_id(const char *format, uint32_t id)
 	return p && strtoul(p + 5, NULL, 10) == id;
 }
 
+/* The text comes from the capture: libtraceevent parses it only if a
+ * child that parsed it first survived, and prints with its print fmt only
+ * what that cannot crash on (formatguard.c).
+ */
 static void parse_meta(struct tn_decoder *d, struct tn_source *src,
 		       struct tn_evinfo *info, const struct tn_wmeta *m,
 		       unsigned long long frame)
 {
 	struct tep_event *event;
+	enum tep_errno ret;
 	struct tn_werr err;
 
 	if (!format_says_id(m->format, m->id)) {
@@ -259,7 +266,13 @@ static void parse_meta(struct tn_decoder *d, struct tn_source *src,
 		      info->sysname, m->id, m->id);
 		return;
 	}
-	tep_parse_event(src->tep, m->format, m->format_len, m->system);
+	if (tn_fguard_parse_event(src->tep, src->plugins != NULL, m->format,
+				  m->format_len, m->system, &ret, &err)) {
+		d->refused++;
+		dwarn(d, frame, "refusing the format of %s (id %u): %s",
+		      info->sysname, m->id, err.msg);
+		return;
+	}
 	event = tep_find_event(src->tep, (int)m->id);
 	if (!event) {
 		dwarn(d, frame, "cannot parse the format of %s (id %u)",
@@ -271,6 +284,15 @@ static void parse_meta(struct tn_decoder *d, struct tn_source *src,
 		dwarn(d, frame, "event %s (id %u): %s", info->sysname, m->id,
 		      err.msg);
 		return;
+	}
+	if (tn_fguard_print(event, &err)) {
+		d->raw++;
+		dwarn(d, frame, "event %s (id %u): %s: printing its fields instead",
+		      info->sysname, m->id, err.msg);
+	} else if (event->flags & TEP_EVENT_FL_FAILED) {
+		d->raw++;
+		dwarn(d, frame, "event %s (id %u): libtraceevent cannot parse all of its format: printing its fields instead",
+		      info->sysname, m->id);
 	}
 	info->event = event;
 }
@@ -349,7 +371,10 @@ static void unknown_event(struct tn_decoder *d, struct tn_source *src,
 	bool *warned = info ? &info->warned : &src->warned_id;
 
 	d->unknown++;
-	if (!*warned)
+	if (!*warned && info && info->format)
+		dwarn(d, frame, "no usable metadata for event id %u (%s): skipping its events",
+		      id, info->sysname);
+	else if (!*warned)
 		dwarn(d, frame, "no metadata for event id %u (yet): skipping its events",
 		      id);
 	*warned = true;
@@ -406,8 +431,11 @@ static void one_event(struct tn_decoder *d, struct tn_source *src,
 	n = tn_wire_event_tlvs(ev, tlvs, TRACENET_MAX_FIELDS, &err);
 	size = n < 0 ? -1 : tn_record_build(&info->lay, ev, tlvs, (unsigned int)n,
 					    d->rec, TN_RECORD_MAX, &err);
-	if (size < 0)
+	if (size < 0) {
+		/* it may have written anywhere up to TN_RECORD_MAX */
+		memset(d->rec, 0, TN_RECORD_MAX);
 		return malformed(d, frame, err.msg);
+	}
 	memset(&rec, 0, sizeof(rec));
 	rec.ts = ev->ts;
 	rec.cpu = f->cpu;
@@ -415,6 +443,7 @@ static void one_event(struct tn_decoder *d, struct tn_source *src,
 	rec.size = rec.record_size = size;
 	set_comm(src->tep, ev);
 	tn_format_event(&d->seq, src->tep, info->event, &rec);
+	memset(d->rec, 0, (size_t)size + 8);	/* zeros again past any record */
 	fprintf(d->out, "%s\n", d->seq.buffer);
 	d->printed++;
 	if (d->max_events && d->printed >= d->max_events)
@@ -616,6 +645,12 @@ void tn_decoder_summary(struct tn_decoder *d)
 	if (d->unknown)
 		fprintf(d->err, "tracenetctl: %llu events skipped: no metadata for their event id\n",
 			d->unknown);
+	if (d->refused)
+		fprintf(d->err, "tracenetctl: %llu event formats refused: libtraceevent crashed parsing them\n",
+			d->refused);
+	if (d->raw)
+		fprintf(d->err, "tracenetctl: %llu event formats printed as fields: their print fmt was unusable\n",
+			d->raw);
 	if (d->malformed)
 		fprintf(d->err, "tracenetctl: %llu malformed frames or events\n",
 			d->malformed);

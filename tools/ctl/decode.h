@@ -23,7 +23,7 @@ struct tn_decoder {
 	FILE *out;			/* event lines, drop lines */
 	FILE *err;			/* warnings */
 	struct tn_source *sources;
-	uint8_t *rec;			/* TN_RECORD_MAX bytes */
+	uint8_t *rec;			/* TN_PRINT_BUF bytes (formatguard.h) */
 	struct trace_seq seq;
 	unsigned long long max_events;	/* stop after this many; 0: never */
 	char *kallsyms;			/* /proc/kallsyms text, or NULL */
@@ -42,6 +42,8 @@ struct tn_decoder {
 	unsigned long long unknown;
 	unsigned long long malformed;
 	unsigned long long foreign;
+	unsigned long long refused;	/* formats libtraceevent crashed on */
+	unsigned long long raw;		/* formats printing their fields */
 	unsigned long long overflows;	/* held frames flushed at the bound */
 };
 

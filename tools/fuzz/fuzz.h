@@ -35,11 +35,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* libtraceevent.c: keep libtraceevent's plugins loaded (call once); and
- * whether the handle of the next parse has the plugins, which register
- * print functions that the parser looks up (decode.c always loads them).
+/* libtraceevent.c: keep libtraceevent's plugins loaded, set the format
+ * guard up (TN_FUZZ_UNGUARDED) and report on it at exit (call once).
  */
 void fuzz_libtraceevent_init(void);
-extern bool guard_plugins;
 
 #endif /* _TN_FUZZ_H */

@@ -3,8 +3,9 @@
  * libFuzzer harness: the format handling of tracenetctl, from a tracefs
  * "format" text and a field table to printed events:
  *
- *   format text   -> libtraceevent (tep_parse_format), as decode.c does
- *                    for a metadata frame and events.c for "attach"
+ *   format text   -> the format guard and libtraceevent
+ *                    (tn_fguard_parse_event(), tn_fguard_print()), as
+ *                    decode.c does for a metadata frame
  *   field table   -> the FIELD TLVs of a metadata record, cut by
  *                    tn_wire_next_meta() with the wire's own checks
  *   both          -> tn_layout_init() (record.c)
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <event-parse.h>
 #include "decode.h"
+#include "formatguard.h"
 #include "fuzz.h"
 #include "record.h"
 #include "wire.h"
@@ -112,7 +114,9 @@ static void attach_fields(struct tep_event *event)
 	free(fields);
 }
 
-/* decode.c's one_event(), for an event of a known layout. */
+/* decode.c's one_event(), for an event of a known layout, into a buffer
+ * of TN_PRINT_BUF bytes that is zero past the record.
+ */
 static void events(struct tep_handle *tep, struct tep_event *event,
 		   const struct tn_layout *lay, const uint8_t *data,
 		   size_t size)
@@ -126,7 +130,7 @@ static void events(struct tep_handle *tep, struct tep_event *event,
 	uint8_t *buf;
 	int n, len;
 
-	buf = malloc(TN_RECORD_MAX);
+	buf = calloc(1, TN_PRINT_BUF);
 	if (!buf)
 		return;
 	trace_seq_init(&s);
@@ -136,8 +140,10 @@ static void events(struct tep_handle *tep, struct tep_event *event,
 			continue;
 		len = tn_record_build(lay, &ev, tlvs, (unsigned int)n, buf,
 				      TN_RECORD_MAX, &err);
-		if (len < 0)
+		if (len < 0) {
+			memset(buf, 0, TN_RECORD_MAX);
 			continue;
+		}
 		memset(&rec, 0, sizeof(rec));
 		rec.ts = ev.ts;
 		rec.cpu = (int)(c.index % 4);
@@ -147,6 +153,7 @@ static void events(struct tep_handle *tep, struct tep_event *event,
 				     ev.comm))
 			tep_override_comm(tep, ev.comm, (int)ev.pid);
 		tn_format_event(&s, tep, event, &rec);
+		memset(buf, 0, (size_t)len + 8);
 	}
 	trace_seq_destroy(&s);
 	free(buf);
@@ -166,6 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tep_plugin_list *plugins = NULL;
 	struct tep_event *event = NULL;
 	struct tep_handle *tep;
+	enum tep_errno ret;
 	struct tn_cursor c;
 	struct tn_layout lay;
 	struct tn_werr err;
@@ -208,14 +216,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tep_set_page_size(tep, 4096);
 	if (flags & FUZZ_FMT_PLUGINS)
 		plugins = tep_load_plugins(tep);
-	guard_plugins = plugins != NULL;
 
-	tep_parse_format(tep, &event, meta.format, meta.format_len, "fuzz");
+	/* decode.c's parse_meta(), without its check of the ID line: the
+	 * handle has no other event for the text to shadow.
+	 */
+	if (tn_fguard_parse_event(tep, plugins != NULL, meta.format,
+				  meta.format_len, "fuzz", &ret, &err))
+		goto out_tep;
+	event = tep_get_first_event(tep);
 	if (!event)
 		goto out_tep;
 	attach_fields(event);
 	if (tn_layout_init(&lay, event, meta.fields, meta.nfields, big, &err))
 		goto out_tep;
+	tn_fguard_print(event, &err);
 	events(tep, event, &lay, data, size);
 out_tep:
 	if (plugins)

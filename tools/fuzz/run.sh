@@ -30,7 +30,7 @@ esac
 # Leaks are detected (libFuzzer's -detect_leaks, on by default with ASan):
 # what a harness allocates is freed per input. The suppressions are for
 # libtraceevent's own, named in lsan.supp.
-ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=1 \
+ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=1:malloc_context_size=255 \
 LSAN_OPTIONS=${LSAN_OPTIONS:-}${LSAN_OPTIONS:+:}suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0 \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}print_stacktrace=1:halt_on_error=1 \
 "$build/$name" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
@@ -40,7 +40,7 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}print_stacktrace=1:halt_on_er
 rc=$?
 
 done_line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -n1)
-# What fuzz/libtraceevent.c kept away from libtraceevent.
+# What the format guard (ctl/formatguard.c) kept away from libtraceevent.
 grep -E '^fuzz guard: ' "$log" | tail -n1 | sed "s/^/# $name: /"
 if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
 	read -r _ runs _ _ secs _ <<<"$done_line"

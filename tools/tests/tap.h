@@ -7,6 +7,7 @@
 #define _TN_TAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 __attribute__((format(printf, 2, 3)))
 bool tap_ok(bool pass, const char *fmt, ...);
@@ -28,5 +29,13 @@ void test_oracle(void);
 /* Helpers shared by the suites (main.c). */
 char *read_fixture(const char *name, unsigned long *size);
 const char *fixture_dir(void);
+
+struct enc;
+char *hostile_format(uint32_t id, const char *name, const char *print,
+		     const char *cut);
+void enc_meta_frame(struct enc *e, const uint8_t *mac, uint32_t id,
+		    const char *name, const char *format);
+void enc_wakeup_frame(struct enc *e, const uint8_t *mac, uint32_t id,
+		      uint64_t seq, uint32_t pid, uint32_t target_cpu);
 
 #endif /* _TN_TAP_H */

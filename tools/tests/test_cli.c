@@ -331,11 +331,79 @@ static void test_dump(void)
 	result_free(&r);
 }
 
+/* A capture whose metadata crashes libtraceevent: a format cut inside a
+ * field (its parser), a print fmt that divides by a field that is 0 (its
+ * printer), amid good frames.
+ */
+static bool write_hostile_pcap(const char *path)
+{
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144,
+							 PCAP_TSTAMP_PRECISION_NANO);
+	pcap_dumper_t *d = p ? pcap_dump_open(p, path) : NULL;
+	struct enc *e = calloc(1, sizeof(*e));
+	char *cut = hostile_format(400, "cut", NULL, "field:char comm[");
+	char *div = hostile_format(402, "div", "\"prio=%d\", REC->prio / REC->target_cpu",
+				   NULL);
+	bool ok = d && e && cut && div;
+
+	if (ok) {
+		meta_frame(e);
+		dump_frame(d, e, TS);
+		enc_meta_frame(e, enc_mac, 400, "cut", cut);
+		dump_frame(d, e, TS);
+		enc_meta_frame(e, enc_mac, 402, "div", div);
+		dump_frame(d, e, TS);
+		event_frame(e, 0, 5);
+		dump_frame(d, e, TS);
+		enc_wakeup_frame(e, enc_mac, 400, 0, 8, 0);
+		dump_frame(d, e, TS);
+		enc_wakeup_frame(e, enc_mac, 402, 1, 9, 0);
+		dump_frame(d, e, TS);
+		event_frame(e, 1, 6);
+		dump_frame(d, e, TS);
+	}
+	if (d)
+		pcap_dump_close(d);
+	if (p)
+		pcap_close(p);
+	free(cut);
+	free(div);
+	free(e);
+	return ok;
+}
+
+static void test_dump_hostile(void)
+{
+	char file[256];
+	struct result r;
+
+	snprintf(file, sizeof(file), "%s/hostile.pcap", tmpdir);
+	if (!tap_ok(write_hostile_pcap(file), "pcap file with hostile formats written"))
+		return;
+	r = run("dump", "-r", file, NULL);
+	tap_ok(r.status == 0, "dump -r, hostile formats: no crash, exit 0 (got %d)",
+	       r.status);
+	tap_is_str(r.out, LINE(5)
+		   "            bash-9     [002] 1700000000.123457: div:                   comm=kworker/1:2 pid=9 prio=120 target_cpu=0\n"
+		   LINE(6),
+		   "dump -r, hostile formats: the other events print, the dividing one as fields");
+	tap_is_str(r.err,
+		   "tracenetctl: warning: frame 2: refusing the format of x:cut (id 400): libtraceevent crashed parsing it (Segmentation fault)\n"
+		   "tracenetctl: warning: frame 3: event x:div (id 402): its print fmt divides by target_cpu, which can be 0: printing its fields instead\n"
+		   "tracenetctl: warning: frame 5: no usable metadata for event id 400 (x:cut): skipping its events\n"
+		   "tracenetctl: 1 events skipped: no metadata for their event id\n"
+		   "tracenetctl: 1 event formats refused: libtraceevent crashed parsing them\n"
+		   "tracenetctl: 1 event formats printed as fields: their print fmt was unusable\n",
+		   "dump -r, hostile formats: warnings name the events and why");
+	result_free(&r);
+}
+
 static void cleanup(void)
 {
 	char path[256];
 	static const char *const files[] = {
-		"stdout", "stderr", "frames.pcap", "copy.pcap", "late.pcap"
+		"stdout", "stderr", "frames.pcap", "copy.pcap", "late.pcap",
+		"hostile.pcap",
 	};
 	unsigned int i;
 
@@ -362,5 +430,6 @@ void test_cli(void)
 	test_no_module(have_tracefs);
 	test_list(have_tracefs);
 	test_dump();
+	test_dump_hostile();
 	cleanup();
 }

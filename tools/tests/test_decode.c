@@ -3,11 +3,13 @@
  * decode.c: streams of frames, as "tracenetctl dump" sees them, into
  * lines on one stream and warnings on another.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "decode.h"
 #include "enc.h"
+#include "formatguard.h"
 #include "tap.h"
 
 #define TS	1700000000123456789ULL
@@ -558,6 +560,222 @@ static void test_bad_format(struct enc *e)
 	run_free(&r);
 }
 
+/* An exec event whose filename fills the record buffer up to @len bytes
+ * of dynamic data, for the records after it to find there.
+ */
+static void exec_long(struct enc *e, uint64_t seq, size_t len)
+{
+	char path[256];
+	size_t ev;
+
+	memset(path, 'A', sizeof(path));
+	path[len - 1] = '\0';
+	enc_init(e);
+	enc_eth(e, enc_mac);
+	enc_hdr(e, TRACENET_FRAME_EVENTS, TRACENET_F_LONG64, 1, 1, seq);
+	ev = enc_event(e, 365, TS, 99, "exe", 3);
+	enc_tlv(e, 0, path, (uint16_t)len);
+	enc_tlv_le32(e, 1, 99);
+	enc_tlv_le32(e, 2, 99);
+	enc_end(e, ev);
+}
+
+/* Formats from a capture that crash libtraceevent: refused, or printed as
+ * fields, each with a warning that names the event; the rest still
+ * prints. (Each was found to crash 1.7.1: tools/fuzz, TN_FUZZ_UNGUARDED=1.)
+ */
+static const struct {
+	uint32_t id;
+	const char *name, *print, *cut;
+} hostile[] = {
+	/* the parser: strcmp(NULL) on a field cut inside its [] */
+	{ 400, "cut", NULL, "field:char comm[" },
+	/* the parser: SIGFPE folding "_ % I", a print fmt cut after + */
+	{ 401, "fold", "\"pid=%d\", REC->pid,_%I+", NULL },
+	/* the printer: SIGFPE when target_cpu is 0 */
+	{ 402, "div", "\"comm=%s pid=%d prio=%d\", REC->comm, REC->pid, REC->prio / REC->target_cpu", NULL },
+	/* the printer: a read of pid bytes from comm, past any buffer */
+	{ 403, "hex", "\"%s\", __print_hex(REC->comm, REC->pid)", NULL },
+	/* bounded: 40 bytes from offset 8 of a 36-byte record, zeros past it */
+	{ 404, "tail", "\"%s\", __print_hex(REC->comm, 40)", NULL },
+};
+
+static void hostile_run(struct run *r, struct enc *e)
+{
+	unsigned int i;
+	char *fmt;
+
+	run_start(r);
+	meta_exec(e, enc_mac);
+	run_frame(r, e);				/* frame 1 */
+	for (i = 0; i < ARRAY_SIZE(hostile); i++) {	/* frames 2-6 */
+		fmt = hostile_format(hostile[i].id, hostile[i].name,
+				     hostile[i].print, hostile[i].cut);
+		enc_meta_frame(e, enc_mac, hostile[i].id, hostile[i].name, fmt);
+		run_frame(r, e);
+		free(fmt);
+	}
+	events_exec(e, enc_mac, 1, 0, 1);
+	run_frame(r, e);				/* frame 7 */
+	for (i = 0; i < 4; i++) {			/* frames 8-11 */
+		enc_wakeup_frame(e, enc_mac, hostile[i].id, i, 100000, 0);
+		run_frame(r, e);
+	}
+	exec_long(e, 1, 200);				/* frame 12 */
+	run_frame(r, e);
+	enc_wakeup_frame(e, enc_mac, 404, 4, 7, 0);	/* frame 13 */
+	run_frame(r, e);
+	fmt = hostile_format(400, "cut", NULL, "field:char comm[");
+	enc_meta_frame(e, enc_mac, 400, "cut", fmt);	/* frame 14: again */
+	run_frame(r, e);
+	free(fmt);
+	events_exec(e, enc_mac, 1, 2, 1);		/* frame 15 */
+	run_frame(r, e);
+	run_stop(r);
+}
+
+static void test_hostile(struct enc *e)
+{
+	static const char hex[] =
+		"6b 77 6f 72 6b 65 72 2f 31 3a 32 00 00 00 00 00 "	/* comm */
+		"07 00 00 00 78 00 00 00 00 00 00 00 "		/* pid prio cpu */
+		"00 00 00 00 00 00 00 00 00 00 00 00";		/* past it */
+	unsigned long long forks;
+	struct run r;
+
+	tn_fguard_forget();
+	forks = tn_fguard_stats.forks;
+	hostile_run(&r, e);
+	tap_ok(r.d.refused == 2 && r.d.raw == 2 && r.d.printed == 6 &&
+	       r.d.unknown == 2 && !r.d.malformed,
+	       "hostile formats: 2 refused, 2 printed as fields, the 6 other events printed");
+	tap_ok(strstr(r.err, "frame 2: refusing the format of x:cut (id 400): libtraceevent crashed parsing it (") &&
+	       strstr(r.err, "frame 3: refusing the format of x:fold (id 401): libtraceevent crashed parsing it (") &&
+	       strstr(r.err, "frame 8: no usable metadata for event id 400 (x:cut): skipping its events\n") &&
+	       strstr(r.err, "frame 9: no usable metadata for event id 401 (x:fold): skipping its events\n") &&
+	       strstr(r.err, "tracenetctl: 2 event formats refused: libtraceevent crashed parsing them\n"),
+	       "hostile formats: a crash of libtraceevent's parser refuses the format, named");
+	tap_ok(strstr(r.err, "frame 4: event x:div (id 402): its print fmt divides by target_cpu, which can be 0: printing its fields instead\n") &&
+	       strstr(r.err, "frame 5: event x:hex (id 403): its print fmt has __print_hex() of a length (pid) that can exceed a record: printing its fields instead\n") &&
+	       strstr(r.err, "tracenetctl: 2 event formats printed as fields: their print fmt was unusable\n"),
+	       "hostile formats: a print fmt that would crash the printer is named");
+	tap_ok(strstr(r.out, "] 1700000000.123457: div:                   comm=kworker/1:2 pid=100000 prio=120 target_cpu=0\n") &&
+	       strstr(r.out, "] 1700000000.123457: hex:                   comm=kworker/1:2 pid=100000 prio=120 target_cpu=0\n"),
+	       "hostile formats: those events print their fields");
+	tap_ok(strstr(r.out, hex) != NULL,
+	       "hostile formats: __print_hex() past the record prints zeros, not the record before");
+	tap_ok(!strstr(r.err, "frame 14"),
+	       "hostile formats: the repeated metadata says nothing more");
+	tap_ok(tn_fguard_stats.forks - forks == 6,
+	       "hostile formats: one child per distinct text (%llu)",
+	       tn_fguard_stats.forks - forks);
+	run_free(&r);
+
+	/* Another decoder, the same texts: the verdicts are kept. */
+	forks = tn_fguard_stats.forks;
+	hostile_run(&r, e);
+	tap_ok(tn_fguard_stats.forks == forks && r.d.refused == 2 &&
+	       r.d.raw == 2 && r.d.printed == 6,
+	       "hostile formats again: no child, the same verdicts");
+	run_free(&r);
+}
+
+/* Print fmts that libtraceevent 1.7.1 parses, then crashes on (or loops
+ * on) when it prints an event with pid 0x7fffffff and target_cpu 0: each
+ * event prints its fields, with a warning that says why.
+ */
+static void test_hostile_print(struct enc *e)
+{
+	static const struct {
+		const char *print, *why;
+	} cases[] = {
+		{ "\"%d\", REC->prio % REC->target_cpu",
+		  "its print fmt takes a remainder by target_cpu, which can be 0" },
+		{ "\"%d\", REC->prio / (u8)256",
+		  "its print fmt divides by an expression, which can be 0" },
+		{ "\"%s\", __print_hex(REC->pid + REC->prio, 4)",
+		  "its print fmt has __print_hex() of an expression, not of a field" },
+		{ "\"%s\", __print_array(REC->pid + 1, 2, 4)",
+		  "its print fmt has __print_array() of an expression, not of a field" },
+		{ "\"%s\", __print_array(REC->comm, REC->prio * REC->pid, 4)",
+		  "its print fmt has __print_array() of a length (an expression) that can exceed a record" },
+		{ "\"%s\", __get_cpumask(nosuch)",
+		  "its print fmt names no field 'nosuch'" },
+		{ "\"%d\", REC->comm[REC->pid]",
+		  "its print fmt indexes comm with pid, which can exceed 16383" },
+		{ "\"%d\", __le16_to_cpup(REC->pid)",
+		  "its print fmt calls a plugin function with pid, which it may read through" },
+		{ "\"%*d\", REC->pid, REC->prio",
+		  "its print fmt takes a field width (*) from pid, which can exceed 4096" },
+		{ "\"%999999999d\", REC->prio",
+		  "its print fmt has a field width of 999999999" },
+		{ "\"%s\", __get_bitmask(common_type)",
+		  "its print fmt reads field common_type, of 2 bytes, as a __data_loc word" },
+	};
+	char *fmt, *rel, want[512], *p;
+	unsigned int i, n = ARRAY_SIZE(cases);
+	struct run r;
+	size_t ev;
+
+	run_start(&r);
+	for (i = 0; i < n; i++) {
+		fmt = hostile_format(500 + i, "p", cases[i].print, NULL);
+		enc_meta_frame(e, enc_mac, 500 + i, "p", fmt);
+		run_frame(&r, e);
+		free(fmt);
+		enc_wakeup_frame(e, enc_mac, 500 + i, i, 0x7fffffff, 0);
+		run_frame(&r, e);
+	}
+	/* bounded: printed as the print fmt says */
+	fmt = hostile_format(600, "ok", "\"prio/2=%d %-4096s|\", REC->prio / 2, \"\"", NULL);
+	enc_meta_frame(e, enc_mac, 600, "ok", fmt);
+	run_frame(&r, e);
+	free(fmt);
+	enc_wakeup_frame(e, enc_mac, 600, n, 5, 0);
+	run_frame(&r, e);
+	/* dynamic_offset_field() writes through NULL for a __rel_loc field */
+	fmt = read_fixture("tn_rel_test.format", NULL);
+	p = fmt ? strstr(fmt, "print fmt: ") : NULL;
+	if (p)
+		*p = '\0';
+	if (asprintf(&rel, "%sprint fmt: \"%%d\", __get_dynamic_array_len(msg)\n",
+		     fmt ? fmt : "") < 0)
+		rel = NULL;
+	free(fmt);
+	enc_meta_frame(e, enc_mac, 2000, "tn_rel_test", rel);
+	run_frame(&r, e);
+	free(rel);
+	enc_init(e);
+	enc_eth(e, enc_mac);
+	enc_hdr(e, TRACENET_FRAME_EVENTS, TRACENET_F_LONG64, 2, 1, n + 1);
+	ev = enc_event(e, 2000, TS, 1, "rel", 3);
+	enc_tlv_le32(e, 0, 7);
+	enc_tlv(e, 1, "hello", 6);
+	enc_tlv(e, 2, "\x10\0\0\0\0\0\0\0", 8);
+	enc_end(e, ev);
+	run_frame(&r, e);
+	run_stop(&r);
+
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "event x:p (id %u): %s: printing its fields instead\n",
+			 500 + i, cases[i].why);
+		if (!tap_ok(strstr(r.err, want) != NULL, "print fmt %s: named, fields printed",
+			    cases[i].print))
+			tap_diag("want '%s'", want);
+	}
+	tap_ok(strstr(r.err, "event x:tn_rel_test (id 2000): its print fmt takes the length of __rel_loc field msg: printing its fields instead\n") &&
+	       strstr(r.out, "tn_rel_test:           value=7 msg=hello addr=0x10\n"),
+	       "__get_dynamic_array_len() of a __rel_loc field: named, fields printed");
+	tap_ok(r.d.printed == n + 2 && r.d.raw == n + 1 && !r.d.refused &&
+	       !r.d.unknown && !r.d.malformed && !strstr(r.err, "x:ok"),
+	       "hostile print fmts: %u events printed, none skipped", n + 2);
+	tap_ok(strstr(r.out, "comm=kworker/1:2 pid=2147483647 prio=120 target_cpu=0\n") &&
+	       strstr(r.out, "ok:                   prio/2=60      ") &&
+	       strstr(r.out, "     |\n"),
+	       "hostile print fmts: fields printed; a bounded print fmt as it says");
+	run_free(&r);
+}
+
 /* Random damage to the bytes of good event frames, after good metadata:
  * the decoder warns or prints, and ASan sees no bad access in record
  * rebuilding or in libtraceevent's printing of what we rebuilt.
@@ -604,6 +822,8 @@ void test_decode(void)
 	test_count(e);
 	test_redefined(e);
 	test_bad_format(e);
+	test_hostile(e);
+	test_hostile_print(e);
 	test_fuzz(e);
 	free(e);
 }
