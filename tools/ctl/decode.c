@@ -393,10 +393,13 @@ static void set_comm(struct tep_handle *tep, const struct tn_wevent *ev)
 
 /* The line of trace-cmd 3.1's trace_show_data() (tracecmd/trace-read.c)
  * with its defaults: "%16s-%-5d [%03d]", then " %6.1000d:" (seconds and
- * rounded microseconds), then print_event_name()'s " %s: " padded to 20.
+ * rounded microseconds), then print_event_name()'s " %s: " padded to 20,
+ * then @info: TEP_PRINT_INFO (the print fmt) or TEP_PRINT_INFO_RAW (every
+ * field as name=value, as "trace-cmd report -R" prints).
  */
-void tn_format_event(struct trace_seq *s, struct tep_handle *tep,
-		     struct tep_event *event, struct tep_record *rec)
+static void format_event(struct trace_seq *s, struct tep_handle *tep,
+			 struct tep_event *event, struct tep_record *rec,
+			 const char *info)
 {
 	static const char spaces[] = "                    ";
 	size_t len = strlen(event->name);
@@ -408,10 +411,16 @@ void tn_format_event(struct trace_seq *s, struct tep_handle *tep,
 	trace_seq_printf(s, " %s: ", event->name);
 	if (len < 20)
 		trace_seq_printf(s, "%.*s", (int)(20 - len), spaces);
-	tep_print_event(tep, s, rec, "%s", TEP_PRINT_INFO);
+	tep_print_event(tep, s, rec, "%s", info);
 	if (s->len && s->buffer[s->len - 1] == '\n')
 		s->len--;
 	trace_seq_terminate(s);
+}
+
+void tn_format_event(struct trace_seq *s, struct tep_handle *tep,
+		     struct tep_event *event, struct tep_record *rec)
+{
+	format_event(s, tep, event, rec, TEP_PRINT_INFO);
 }
 
 static void one_event(struct tn_decoder *d, struct tn_source *src,
@@ -442,7 +451,8 @@ static void one_event(struct tn_decoder *d, struct tn_source *src,
 	rec.data = d->rec;
 	rec.size = rec.record_size = size;
 	set_comm(src->tep, ev);
-	tn_format_event(&d->seq, src->tep, info->event, &rec);
+	format_event(&d->seq, src->tep, info->event, &rec,
+		     d->print_fields ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);
 	memset(d->rec, 0, (size_t)size + 8);	/* zeros again past any record */
 	fprintf(d->out, "%s\n", d->seq.buffer);
 	d->printed++;

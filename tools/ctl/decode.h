@@ -26,6 +26,7 @@ struct tn_decoder {
 	uint8_t *rec;			/* TN_PRINT_BUF bytes (formatguard.h) */
 	struct trace_seq seq;
 	unsigned long long max_events;	/* stop after this many; 0: never */
+	bool print_fields;		/* name=value, not the print fmt (-R) */
 	char *kallsyms;			/* /proc/kallsyms text, or NULL */
 	char *printk_formats;		/* tracefs printk_formats, or NULL */
 	bool done;			/* max_events printed */

@@ -31,6 +31,7 @@ struct dump_opts {
 	const char *wfile;
 	unsigned long long count;
 	int symbols;			/* -1: default (live only) */
+	bool fields;			/* -R */
 };
 
 struct dump_ctx {
@@ -295,13 +296,14 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 		{ "write", required_argument, NULL, 'w' },
 		{ "symbols", no_argument, NULL, 'k' },
 		{ "no-symbols", no_argument, NULL, 'K' },
+		{ "raw", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:r:c:w:kK", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:r:c:w:kKR", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			tn_help("dump");
@@ -318,6 +320,9 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 		case 'k':
 		case 'K':
 			o->symbols = c == 'k';
+			break;
+		case 'R':
+			o->fields = true;
 			break;
 		case 'c':
 			if (!tn_parse_count(optarg, &o->count) || !o->count)
@@ -351,6 +356,7 @@ int cmd_dump(int argc, char **argv)
 		return 1;
 	}
 	ctx.dec.max_events = o.count;
+	ctx.dec.print_fields = o.fields;
 	if (o.symbols > 0 || (o.symbols < 0 && !o.rfile))
 		load_symbols(&ctx.dec, o.symbols > 0);
 	ret = 1;

@@ -39,7 +39,7 @@ static const struct tn_cmd cmds[] = {
 	{ "status", cmd_status, "[DEV]", "attached events and counters",
 	  "Show the events attached to DEV (default: every tracenet device) and\n"
 	  "the per-CPU counters, and check produced == delivered + dropped.\n" },
-	{ "dump", cmd_dump, "[-i IFACE | -r FILE] [-c COUNT] [-w FILE] [-k | -K]",
+	{ "dump", cmd_dump, "[-i IFACE | -r FILE] [-c COUNT] [-w FILE] [-k | -K] [-R]",
 	  "print frames as trace-cmd report prints events",
 	  "Print the events of tracenet frames, one line per event, as\n"
 	  "'trace-cmd report' prints them. Metadata frames in the stream describe\n"
@@ -54,7 +54,21 @@ static const struct tn_cmd cmds[] = {
 	  "  -k, --symbols          name kernel functions (%ps) and strings with this\n"
 	  "                         machine's /proc/kallsyms and printk_formats\n"
 	  "                         (the default for a live capture)\n"
-	  "  -K, --no-symbols       print kernel addresses raw (the default for -r)\n" },
+	  "  -K, --no-symbols       print kernel addresses raw (the default for -r)\n"
+	  "  -R, --raw              print each event's fields as name=value, as\n"
+	  "                         'trace-cmd report -R' does, not its print fmt\n" },
+	{ "formats", cmd_formats, "[-o FILE] [-t DIR] [EVENT...]",
+	  "event formats for the Wireshark dissector",
+	  "Write the tracefs formats of EVENT (\"system:name\", globs allowed;\n"
+	  "default: every event) to FILE, for dissector/tracenet.lua: the events\n"
+	  "it describes get named filter fields (tracenet.EVENT.FIELD), also on a\n"
+	  "machine without this tracefs. Per event, the file has a line\n"
+	  "\"system: SYSTEM\" and the event's format text as tracefs prints it.\n"
+	  "\n"
+	  "  -o, --output FILE  write to FILE (default: standard output); FILE is\n"
+	  "                     replaced only when every format was read\n"
+	  "  -t, --tracefs DIR  read the events of the tracefs at DIR (a copy of\n"
+	  "                     another machine's, say) instead of the mounted one\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or COMMAND's",
 	  "Show help for tracenetctl or for COMMAND.\n" },
 };

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Reading and writing pcap files of tracenet frames, with the stdlib only.
+
+An independent reader of the wire format (Documentation/tracenet.rst),
+so that the dissector tests do not check the dissector against itself,
+and a writer for the hand-made frames of the robustness test.
+"""
+import struct
+
+ETH_P_TRACENET = 0x88B5
+LINKTYPE_ETHERNET = 1
+
+
+def read_pcap(path):
+    """Yield (timestamp ns, frame bytes) of a little- or big-endian pcap."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    magic = struct.unpack_from('<I', data)[0]
+    if magic in (0xa1b2c3d4, 0xa1b23c4d):
+        end = '<'
+    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
+        end = '>'
+        magic = struct.unpack_from('>I', data)[0]
+    else:
+        raise ValueError(f'{path}: not a pcap file (pcapng? write with editcap -F pcap)')
+    nano = magic == 0xa1b23c4d
+    off = 24
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack_from(end + 'IIII', data, off)
+        off += 16
+        ns = sec * 10**9 + (frac if nano else frac * 1000)
+        yield ns, data[off:off + incl]
+        off += incl
+
+
+def write_pcap(path, frames, snaplen=262144):
+    """Write (timestamp ns, bytes) pairs as a microsecond pcap file."""
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, snaplen,
+                            LINKTYPE_ETHERNET))
+        for ns, fr in frames:
+            sec, usec = divmod(ns // 1000, 10**6)
+            f.write(struct.pack('<IIII', sec, usec, len(fr), len(fr)))
+            f.write(fr)
+
+
+class Frame:
+    """One tracenet frame: header fields, and its events or metadata ids."""
+
+    def __init__(self, number, src, payload):
+        self.number = number
+        self.src = src
+        (self.version, self.type, self.flags, self.hdr_len, self.cpu,
+         self.count, self.seq) = struct.unpack_from('>BBBBHHQ', payload, 0)
+        self.events = []        # (id, len) per event
+        self.meta_ids = []
+        off = self.hdr_len
+        for _ in range(self.count):
+            n = struct.unpack_from('>H', payload, off)[0]
+            ident = struct.unpack_from('>I', payload, off + 4)[0]
+            if self.type == 1:
+                self.events.append(ident)
+            elif self.type == 2:
+                self.meta_ids.append(ident)
+            off += n
+
+
+def frames(path):
+    """The tracenet frames of a capture made by the real module (trusted)."""
+    for number, (_, fr) in enumerate(read_pcap(path), 1):
+        if len(fr) < 30 or struct.unpack_from('>H', fr, 12)[0] != ETH_P_TRACENET:
+            continue
+        yield Frame(number, fr[6:12], fr[14:])
+
+
+def events_in_order(path):
+    """(frame number, cpu, seq, id, known) for every event, in capture
+    order; known: metadata for its id came in an earlier frame of the
+    same source."""
+    seen = set()
+    out = []
+    for fr in frames(path):
+        if fr.type == 2:
+            seen.update((fr.src, i) for i in fr.meta_ids)
+            continue
+        for i, ident in enumerate(fr.events):
+            out.append((fr.number, fr.cpu, fr.seq + i, ident, (fr.src, ident) in seen))
+    return out
+
+
+def make_late(src, dst, nevents=20):
+    """Copy @src without the metadata frames that come before its
+    @nevents-th event: a capture that starts between two rounds of
+    metadata, whatever the timing of the real one was."""
+    out, seen = [], 0
+    for ts, fr in read_pcap(src):
+        is_tn = len(fr) >= 30 and struct.unpack_from('>H', fr, 12)[0] == ETH_P_TRACENET
+        if is_tn and fr[15] == 2 and seen < nevents:
+            continue
+        if is_tn and fr[15] == 1:
+            seen += struct.unpack_from('>H', fr, 20)[0]
+        out.append((ts, fr))
+    write_pcap(dst, out)
+
+
+def event_frames(path, parts=3):
+    """Numbers of event frames at 1/parts, 2/parts... of @path: frames
+    whose removal makes sequence gaps (editcap's frame list)."""
+    ev = [f.number for f in frames(path) if f.type == 1]
+    return [ev[len(ev) * i // parts] for i in range(1, parts)] if len(ev) > parts else []
+
+
+if __name__ == '__main__':
+    import sys
+    if sys.argv[1:2] == ['late']:
+        make_late(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ['gaps']:
+        print(' '.join(map(str, event_frames(sys.argv[2]))))
+    else:
+        sys.exit('usage: tnpcap.py late IN OUT | gaps PCAP')
