@@ -3,11 +3,14 @@
 #   make          build tracenet.ko and tools/tracenetctl
 #   make check    install what is missing, build, run every test
 #   make demo     install what is missing, build, boot the VM, show trace0
+#   make bench    cost per traced event as ratios to ftrace, in one VM run
 #   make check-debug   the selftests on the debug kernel (KASAN, lockdep,
 #                 kmemleak; make debug-kernel builds and caches it)
 #   make soak     SOAK_SECONDS (600) of storm and churn on the debug kernel
 #   make fuzz     the user-space fuzzers, FUZZ_SECONDS (600) each, and
 #                 TN_FUZZ_MSGS (100000) netlink requests on the debug kernel
+#   make install-dissector    dissector/tracenet.lua into Wireshark's personal
+#                 Lua plugin folder (WS_PLUGINS); uninstall-dissector removes it
 #
 # KDIR defaults to the running kernel's build tree, else the newest Debian
 # linux-headers-*-amd64 (tools/kver).
@@ -18,7 +21,7 @@ SPARSE_ARGS ?=
 SOAK_SECONDS ?= 600
 
 .PHONY: all module tools setup check demo clean checkpatch sparse unit selftests \
-	debug-kernel check-debug soak fuzz
+	debug-kernel check-debug soak fuzz bench install-dissector uninstall-dissector
 
 all: module tools
 
@@ -49,6 +52,9 @@ check: setup
 demo: setup all
 	tools/vm-run -- tools/demo.sh
 
+bench: setup all
+	tools/vm-run -- bench/run.sh
+
 debug-kernel: setup
 	tools/debug-kernel
 
@@ -70,6 +76,17 @@ fuzz: setup tools
 	tools/vm-run --kernel debug --mem 2048 --timeout 7200 -- \
 		"TRACENET_KO=$$ko TN_FUZZ_MSGS=$(TN_FUZZ_MSGS) TN_FUZZ_JOBS=2 \
 		 TN_TEST_TIMEOUT=7000 selftests/run.sh 11_genl_fuzz"
+
+# Wireshark's personal Lua plugin folder, as the installed Wireshark names
+# it (4.0: ~/.local/lib/wireshark/plugins; Lua plugins are not per version).
+WS_PLUGINS ?= $(or $(shell tshark -G folders 2>/dev/null | \
+	sed -n 's/^Personal Lua Plugins:[[:space:]]*//p'),$(HOME)/.local/lib/wireshark/plugins)
+
+install-dissector:
+	install -D -m 644 dissector/tracenet.lua "$(WS_PLUGINS)/tracenet.lua"
+
+uninstall-dissector:
+	rm -f "$(WS_PLUGINS)/tracenet.lua"
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,0 +1,122 @@
+#!/bin/bash
+# make bench: what tracing one event costs with tracenet, as a ratio to
+# ftrace doing the same job in the same VM, in the same run. Runs inside
+# the VM (tools/vm-run -- bench/run.sh).
+#
+# The workload (bench/loop.c) makes BENCH_CALLS getppid() calls on CPU 0,
+# each one syscalls:sys_enter_getppid event; its ns per call minus the
+# untraced ns per call is the cost per event. Configurations are measured
+# in BENCH_ROUNDS interleaved rounds and the median is kept, so that a
+# noisy host shifts all of them alike. Readers (trace-cmd record, tcpdump)
+# run on CPU 1; tracenet's delivery runs in softirq on the event's CPU, so
+# its cost is in the workload's time, while ftrace's consumer is not.
+#
+#   BENCH_CALLS   calls per measurement (default 200000)
+#   BENCH_ROUNDS  rounds (default 5)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+ctl=$top/tools/tracenetctl
+ko=${TRACENET_KO:-$top/module/tracenet.ko}
+calls=${BENCH_CALLS:-200000}
+rounds=${BENCH_ROUNDS:-5}
+tfs=/sys/kernel/tracing
+inst=$tfs/instances/tn_bench
+ev=syscalls/sys_enter_getppid
+pin=/sys/fs/bpf/tn_bench
+buf_kb=256	# per CPU, for both: ethtool -G rx 64 pages
+
+die() { echo "bench: $*" >&2; exit 1; }
+loop=/tmp/tn_loop
+gcc -O2 -o $loop "$top/bench/loop.c" || die "cannot build bench/loop.c"
+run() { taskset -c 0 $loop "$calls"; }
+
+# --- ftrace: an instance with the one event -----------------------------------
+mkdir -p $inst || die "no tracefs instances"
+echo $buf_kb >$inst/buffer_size_kb
+ftrace_on() { echo "${1:-0}" >$inst/events/$ev/filter; echo 1 >$inst/events/$ev/enable; }
+ftrace_off() { echo 0 >$inst/events/$ev/enable; echo 0 >$inst/events/$ev/filter; }
+
+# --- tracenet: trace0 with the one event ----------------------------------------
+rmmod tracenet 2>/dev/null
+insmod "$ko" meta_interval=0 || die "insmod $ko"
+ethtool -G trace0 rx $((buf_kb / 4)) || die "ethtool -G"
+"$ctl" attach trace0 syscalls:sys_enter_getppid >/dev/null || die "attach"
+tn_on() { ip link set trace0 up; }
+tn_off() { ip link set trace0 down; }
+getppid_id=$(cat $tfs/events/$ev/id)
+# XDP: drop the event, or look at it and pass it (a filter that accepts).
+clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -DEVENT_ID="$getppid_id" \
+	-DREDIRECT_IFINDEX=1 -c "$top/selftests/tracenet/xdp_progs.bpf.c" -o /tmp/tn_bench.o &&
+	bpftool prog loadall /tmp/tn_bench.o $pin type xdp || die "cannot load the XDP programs"
+xdp() { ip -force link set trace0 xdpdrv pinned "$pin/$1"; }
+xdp_off() { ip link set trace0 xdpdrv off; }
+
+reader_pid=
+reader() {
+	taskset -c 1 "$@" >/dev/null 2>&1 &
+	reader_pid=$!
+	sleep 1
+}
+reader_stop() {
+	kill -INT "$reader_pid" 2>/dev/null
+	wait "$reader_pid" 2>/dev/null
+	reader_pid=
+}
+
+# name: what it measures | setup | teardown
+configs=(
+	"none|:|:"
+	"ftrace|ftrace_on|ftrace_off"
+	"tracenet|tn_on|tn_off"
+	"tracenet_batch64|ethtool -C trace0 rx-frames 64; tn_on|tn_off; ethtool -C trace0 rx-frames 1"
+	"ftrace+trace-cmd|ftrace_on; reader trace-cmd record -B tn_bench -e $ev -o /tmp/tn_bench.dat|reader_stop; ftrace_off"
+	"tracenet+tcpdump|tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off"
+	"ftrace_filter_reject|ftrace_on 'common_pid == 1'|ftrace_off"
+	"tracenet_xdp_drop|xdp xdp_drop_event; tn_on|tn_off; xdp_off"
+	"ftrace_filter_accept|ftrace_on 'common_pid != 1'|ftrace_off"
+	"tracenet_xdp_accept|xdp xdp_rewrite_comm; tn_on|tn_off; xdp_off"
+)
+
+declare -A samples
+for r in $(seq "$rounds"); do
+	for c in "${configs[@]}"; do
+		IFS='|' read -r name setup teardown <<<"$c"
+		eval "$setup" || die "$name: setup failed"
+		v=$(run) || die "$name: the workload failed"
+		eval "$teardown"
+		samples[$name]+="$v "
+	done
+done
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+declare -A med
+for c in "${configs[@]}"; do
+	name=${c%%|*}
+	med[$name]=$(median <<<"${samples[$name]}")
+done
+cost() { awk -v a="${med[$1]}" -v b="${med[none]}" 'BEGIN { printf "%.1f", a - b }'; }
+ratio() {
+	awk -v a="$(cost "$1")" -v b="$(cost "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+echo "bench: $calls getppid calls on CPU 0, median of $rounds rounds, $(nproc) CPUs, $(uname -r)"
+printf '%-22s %12s %16s\n' configuration "ns/call" "ns/event traced"
+for c in "${configs[@]}"; do
+	name=${c%%|*}
+	printf '%-22s %12s %16s\n' "$name" "${med[$name]}" "$([ "$name" = none ] && echo - || cost "$name")"
+done
+echo
+echo "ratios, tracenet / ftrace (cost per event; below 1 is cheaper):"
+printf '  %-40s %s\n' "producing, no reader:" "$(ratio tracenet ftrace)"
+printf '  %-40s %s\n' "producing, batched (rx-frames 64):" "$(ratio tracenet_batch64 ftrace)"
+printf '  %-40s %s\n' "with a reader (tcpdump vs trace-cmd):" "$(ratio tracenet+tcpdump ftrace+trace-cmd)"
+printf '  %-40s %s\n' "event rejected (XDP drop vs filter):" "$(ratio tracenet_xdp_drop ftrace_filter_reject)"
+printf '  %-40s %s\n' "event accepted (XDP pass vs filter):" "$(ratio tracenet_xdp_accept ftrace_filter_accept)"
+
+echo
+echo "memory: both buffers ${buf_kb} KiB per CPU; ftrace instance total $(cat $inst/buffer_total_size_kb) KiB," \
+	"trace0 ring $(ethtool -g trace0 | awk '/^RX:/ { n = $2 } END { print n * 4 * '"$(nproc)"' }') KiB"
+"$ctl" detach trace0 --all >/dev/null
+rm -rf $pin
+rmmod tracenet
+rmdir $inst
