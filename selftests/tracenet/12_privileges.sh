@@ -200,8 +200,11 @@ proof() {
 
 perm_error='Operation not permitted|[Pp]ermission denied|EPERM|You don.t have permission|needs CAP_'
 bad=0
-printf -v table '%-11s' op
-for who in "${ids[@]}"; do table+=" $who"; done
+# The table row by row as it is filled, so that a slow run shows how far
+# it got.
+printf -v head '%-11s' op
+for who in "${ids[@]}"; do head+=" $who"; done
+echo "$head"
 while read -r op row; do
 	[ -n "$op" ] || continue
 	read -r -a want <<<"$row"
@@ -230,9 +233,8 @@ while read -r op row; do
 		line+=$cell
 		: >$log
 	done
-	table+=$'\n'"$line $((SECONDS - t0))s"
+	echo "$line $((SECONDS - t0))s"
 done <<<"$expect"
-echo "$table"
 
 # Nothing an identity did may have stuck: trace0 has its one event.
 st=$("$ctl" status trace0)

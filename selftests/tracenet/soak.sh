@@ -1,8 +1,8 @@
 #!/bin/bash
 # make soak: an event storm on every CPU (sched, syscalls, net, a kprobe
 # event) while attaching and detaching, adding and deleting devices,
-# starting and stopping captures, taking CPUs offline and online, and
-# unloading and reloading the module. At every quiet point each device's
+# starting and stopping captures, swapping XDP programs, taking CPUs
+# offline and online, and unloading and reloading the module. At every quiet point each device's
 # produced == delivered + dropped. Not in the numbered suite: run it with
 # selftests/run.sh soak, which fails it on any kernel report.
 #
@@ -24,12 +24,20 @@ hotplug=/sys/devices/system/cpu/cpu$((cpus - 1))/online
 
 kprobe_define soak_probe 'do_sys_openat2 dfd=%di:s32 flags=+0(%dx):u64'
 veth_pair
+# The XDP programs of 17_xdp, verified once and pinned: attaching is cheap.
+pin=/sys/fs/bpf/tn_soak
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || fail "cannot mount bpffs"
+clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu \
+	-DEVENT_ID="$(cat /sys/kernel/tracing/events/sched/sched_switch/id)" \
+	-DREDIRECT_IFINDEX=1 -c "$here/xdp_progs.bpf.c" -o /tmp/soak_xdp.o &&
+	bpftool prog loadall /tmp/soak_xdp.o $pin type xdp || fail "cannot load the XDP programs"
 cleanup() {
 	kill $(jobs -p) 2>/dev/null
 	wait 2>/dev/null
 	[ -z "$hotplug" ] || echo 1 >"$hotplug"
 	rmmod tracenet 2>/dev/null
 	kprobe_undefine soak_probe
+	rm -rf $pin
 }
 trap cleanup EXIT
 
@@ -73,7 +81,7 @@ declare -A acts
 while [ "$(date +%s)" -lt "$end" ]; do
 	n=$((n + 1))
 	act=$(pick attach attach attach detach up up down capture capture \
-		newdev deldev cpu quiet reload)
+		newdev deldev xdp xdp cpu quiet reload)
 	acts[$act]=$((${acts[$act]:-0} + 1))
 	d=$(pick $(devs))
 	case $act in
@@ -91,6 +99,14 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	newdev) [ "$(devs | wc -l)" -ge 6 ] || ip link add "trace$((RANDOM % 90 + 10))" \
 		type tracenet 2>/dev/null ;;
 	deldev) [ "$(devs | wc -l)" -le 1 ] || { gone "$d"; ip link del "$d"; } ;;
+	xdp)
+		p=$(pick off xdp_pass xdp_drop xdp_drop_event xdp_aborted)
+		if [ "$p" = off ]; then
+			ip link set "$d" xdpdrv off
+		else
+			ip -force link set "$d" xdpdrv pinned "$pin/$p"
+		fi
+		;;
 	cpu) [ -z "$hotplug" ] || { echo 0 >"$hotplug"; sleep 0.$((RANDOM % 9)); echo 1 >"$hotplug"; } ;;
 	quiet) quiet ;;
 	reload)
