@@ -120,5 +120,6 @@ int main(void)
 	test_decode();
 	test_cli();
 	test_oracle();
+	test_filter();
 	return tap_finish();
 }

@@ -25,6 +25,7 @@ void test_record(void);
 void test_decode(void);
 void test_cli(void);
 void test_oracle(void);
+void test_filter(void);
 
 /* Helpers shared by the suites (main.c). */
 char *read_fixture(const char *name, unsigned long *size);
