@@ -6,12 +6,14 @@
  * inside the scheduler to softirq.
  *
  * Sequence numbers: every produced event takes exactly one number of its
- * CPU's sequence, delivered or not. The poll folds the producer's drop
- * counters into the sequence before numbering the next frame, and events it
- * drops itself consume their number, so the gaps a reader sees add up to
- * the drop counters exactly (their position is approximate).
+ * CPU's sequence, delivered or not, except those an XDP program drops: a
+ * filter is not a loss. The poll folds the producer's drop counters into
+ * the sequence before numbering the next frame, and events it drops itself
+ * consume their number, so the gaps a reader sees add up to the drop (and
+ * XDP redirect) counters exactly (their position is approximate).
  */
 #include <linux/etherdevice.h>
+#include <linux/filter.h>
 #include <linux/slab.h>
 #include "tracenet.h"
 
@@ -44,7 +46,7 @@ void tn_kick(struct tn_dev *td)
 		return;
 	/* The producer may interrupt the poll on this CPU mid-update. */
 	backlog = local64_read(&per_cpu_ptr(td->pcpu, cpu)->produced) -
-		  READ_ONCE(q->seq);
+		  READ_ONCE(q->seq) - u64_stats_read(&q->xdp_drop);
 	if (!READ_ONCE(td->coalesce) || backlog >= TN_KICK_BACKLOG)
 		irq_work_queue(&q->kick);
 	else
@@ -65,7 +67,7 @@ static void tn_kick_lazy_fn(struct irq_work *work)
 	napi_schedule(&q->napi);
 }
 
-static void tn_fold_producer_drops(struct tn_queue *q)
+void tn_fold_producer_drops(struct tn_queue *q)
 {
 	struct tn_pcpu *pc = per_cpu_ptr(q->td->pcpu, q->cpu);
 	u64 drops = local64_read(&pc->drop_full) + local64_read(&pc->drop_toobig);
@@ -74,7 +76,7 @@ static void tn_fold_producer_drops(struct tn_queue *q)
 	q->drops_seen = drops;
 }
 
-static void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n)
+void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n)
 {
 	u64_stats_update_begin(&q->syncp);
 	u64_stats_add(stat, n);
@@ -82,7 +84,7 @@ static void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n)
 }
 
 /* Drop the record at the head of the buffer; it keeps its sequence number. */
-static void tn_drop_head(struct tn_queue *q, u64_stats_t *reason)
+void tn_drop_head(struct tn_queue *q, u64_stats_t *reason)
 {
 	tn_buffer_consume(q->td, q->cpu);
 	WRITE_ONCE(q->seq, q->seq + 1);
@@ -142,7 +144,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 		} else if (skb_tailroom(skb) < len) {
 			break;
 		}
-		tn_frame_put_event(skb, ev, rec);
+		tn_frame_write_event(skb_put(skb, len), ev, rec);
 		tn_buffer_consume(td, q->cpu);
 		WRITE_ONCE(q->seq, q->seq + 1);
 		count++;
@@ -161,9 +163,13 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 	return skb;
 }
 
+/* With an XDP program attached, each event is a frame of its own, and
+ * each verdict counts against the budget, dropped or not.
+ */
 static int tn_poll(struct napi_struct *napi, int budget)
 {
 	struct tn_queue *q = container_of(napi, struct tn_queue, napi);
+	struct bpf_prog *prog;
 	struct sk_buff *skb;
 	LIST_HEAD(rx);
 	int done = 0;
@@ -172,12 +178,30 @@ static int tn_poll(struct napi_struct *napi, int budget)
 	 * flush after the poll returns: what it fires is suppressed.
 	 */
 	tn_delivery_begin();
-	while (done < budget && (skb = tn_frame_events(q))) {
+	rcu_read_lock();
+	prog = rcu_dereference(q->td->xdp_prog);
+	while (done < budget) {
+		skb = NULL;
+		if (prog) {
+			if (!tn_xdp_event(q, prog, &skb))
+				break;
+		} else {
+			skb = tn_frame_events(q);
+			if (!skb)
+				break;
+		}
+		done++;
+		if (!skb)
+			continue;
 		skb_record_rx_queue(skb, q->cpu);
 		list_add_tail(&skb->list, &rx);
-		done++;
 	}
 	netif_receive_skb_list(&rx);
+	if (q->xdp_flush) {
+		xdp_do_flush();
+		q->xdp_flush = false;
+	}
+	rcu_read_unlock();
 	tn_delivery_end();
 
 	if (done < budget && napi_complete_done(napi, done) &&
@@ -188,7 +212,8 @@ static int tn_poll(struct napi_struct *napi, int budget)
 
 int tn_queues_init(struct tn_dev *td)
 {
-	unsigned int cpu;
+	unsigned int cpu, prev;
+	int err;
 
 	td->queues = kvcalloc(nr_cpu_ids, sizeof(*td->queues), GFP_KERNEL);
 	if (!td->queues)
@@ -203,8 +228,24 @@ int tn_queues_init(struct tn_dev *td)
 		q->kick_lazy = IRQ_WORK_INIT_LAZY(tn_kick_lazy_fn);
 		u64_stats_init(&q->syncp);
 		netif_napi_add(td->dev, &q->napi, tn_poll);
+		err = tn_xdp_rxq_init(q);
+		if (err) {
+			netif_napi_del(&q->napi);
+			goto err_unwind;
+		}
 	}
 	return 0;
+
+err_unwind:
+	for_each_possible_cpu(prev) {
+		if (prev == cpu)
+			break;
+		tn_xdp_rxq_free(&td->queues[prev]);
+		netif_napi_del(&td->queues[prev].napi);
+	}
+	kvfree(td->queues);
+	td->queues = NULL;
+	return err;
 }
 
 void tn_queues_free(struct tn_dev *td)
@@ -218,6 +259,7 @@ void tn_queues_free(struct tn_dev *td)
 
 		irq_work_sync(&q->kick);
 		irq_work_sync(&q->kick_lazy);
+		tn_xdp_rxq_free(q);
 		netif_napi_del(&q->napi);
 	}
 	kvfree(td->queues);

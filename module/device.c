@@ -163,6 +163,9 @@ void tn_read_stats(struct tn_dev *td, unsigned int cpu, struct tn_stats *s)
 		s->drop_layout = u64_stats_read(&q->drop_layout);
 		s->drop_detached = u64_stats_read(&q->drop_detached);
 		s->drop_down = u64_stats_read(&q->drop_down);
+		s->drop_xdp_error = u64_stats_read(&q->drop_xdp_error);
+		s->xdp_drop = u64_stats_read(&q->xdp_drop);
+		s->xdp_redirect = u64_stats_read(&q->xdp_redirect);
 	} while (u64_stats_fetch_retry(&q->syncp, start));
 }
 
@@ -182,7 +185,7 @@ void tn_sum_stats(struct tn_dev *td, struct tn_stats *sum)
 static u64 tn_dropped(const struct tn_stats *s)
 {
 	return s->drop_full + s->drop_toobig + s->drop_nomem + s->drop_layout +
-	       s->drop_detached + s->drop_down;
+	       s->drop_detached + s->drop_down + s->drop_xdp_error;
 }
 
 static void tn_get_stats64(struct net_device *dev,
@@ -193,7 +196,9 @@ static void tn_get_stats64(struct net_device *dev,
 	tn_sum_stats(tn_priv(dev), &s);
 	stats->rx_packets = s.frames + s.meta_frames;
 	stats->rx_bytes = s.bytes;
-	/* Events, not frames: one frame carries one or more events. */
+	/* Events, not frames: one frame carries one or more events. What an
+	 * XDP program dropped was filtered, not lost (ethtool -S xdp_drop).
+	 */
 	stats->rx_dropped = tn_dropped(&s);
 	stats->rx_missed_errors = s.drop_full;
 }
@@ -206,6 +211,7 @@ static const struct net_device_ops tn_netdev_ops = {
 	.ndo_start_xmit		= tn_xmit,
 	.ndo_get_stats64	= tn_get_stats64,
 	.ndo_change_rx_flags	= tn_change_rx_flags,
+	.ndo_bpf		= tn_xdp_setup,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };

@@ -12,8 +12,9 @@
 static const char tn_stat_names[][ETH_GSTRING_LEN] = {
 	"produced", "delivered",
 	"drop_full", "drop_toobig", "drop_nomem", "drop_layout",
-	"drop_detached", "drop_down",
+	"drop_detached", "drop_down", "drop_xdp_error",
 	"suppressed", "frames", "bytes", "meta_frames",
+	"xdp_drop", "xdp_redirect",
 };
 
 static_assert(ARRAY_SIZE(tn_stat_names) == TN_NSTATS);

@@ -72,17 +72,18 @@ static void tn_put_tlv(struct sk_buff *skb, u16 type, const void *val, u32 len)
 		skb_put_zero(skb, pad);
 }
 
-/* The caller sized the skb with tn_frame_event_len(). */
-void tn_frame_put_event(struct sk_buff *skb, const struct tn_event *ev,
-			const struct tn_record *rec)
+/* Write the event at @buf, which has the tn_frame_event_len() bytes it
+ * needs: the caller's skb or, for XDP, a page fragment.
+ */
+void tn_frame_write_event(void *buf, const struct tn_event *ev,
+			  const struct tn_record *rec)
 {
 	const struct trace_entry *ent = (const struct trace_entry *)rec->raw;
-	unsigned int start = skb->len;
-	struct tracenet_event *e;
+	struct tracenet_event *e = buf;
+	u8 *p = buf + sizeof(*e);
 	u32 off, len;
 	u16 i;
 
-	e = skb_put(skb, sizeof(*e));
 	e->nfields = htons(ev->nfields);
 	e->id = htonl(ev->id);
 	e->ts = cpu_to_be64(rec->ts);
@@ -93,10 +94,18 @@ void tn_frame_put_event(struct sk_buff *skb, const struct tn_event *ev,
 	memcpy(e->comm, rec->comm, sizeof(e->comm));
 
 	for (i = 0; i < ev->nfields; i++) {
+		struct tracenet_tlv *tlv = (struct tracenet_tlv *)p;
+		u32 pad;
+
 		tn_field_span(&ev->fields[i], rec, &off, &len);
-		tn_put_tlv(skb, i, rec->raw + off, len);
+		pad = TRACENET_TLV_ALIGN(len) - len;
+		tlv->type = htons(i);
+		tlv->len = htons(len);
+		p = memcpy(tlv + 1, rec->raw + off, len) + len;
+		memset(p, 0, pad);
+		p += pad;
 	}
-	e->len = htons(skb->len - start);
+	e->len = htons(p - (u8 *)buf);
 }
 
 static u8 tn_wire_flags(void)
@@ -110,15 +119,16 @@ static u8 tn_wire_flags(void)
 	return flags;
 }
 
-/* Push the tracenet and Ethernet headers in front of the payload and make
- * the skb look received.
- */
-void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
-		      unsigned int cpu, unsigned int count, u64 seq)
+/* The Ethernet and tracenet headers, TN_HDRS_LEN bytes at @buf. */
+void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
+			unsigned int cpu, unsigned int count, u64 seq)
 {
-	struct tracenet_hdr *h = skb_push(skb, sizeof(*h));
-	struct ethhdr *eth;
+	struct ethhdr *eth = buf;
+	struct tracenet_hdr *h = buf + ETH_HLEN;
 
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	ether_addr_copy(eth->h_source, dev->dev_addr);
+	eth->h_proto = htons(TRACENET_ETH_P);
 	h->version = TRACENET_WIRE_VERSION;
 	h->type = type;
 	h->flags = tn_wire_flags();
@@ -126,11 +136,14 @@ void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
 	h->cpu = htons(cpu);
 	h->count = htons(count);
 	h->seq = cpu_to_be64(seq);
+}
 
-	eth = skb_push(skb, ETH_HLEN);
-	ether_addr_copy(eth->h_dest, dev->dev_addr);
-	ether_addr_copy(eth->h_source, dev->dev_addr);
-	eth->h_proto = htons(TRACENET_ETH_P);
+/* Push the headers in front of the payload and make the skb look received. */
+void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
+		      unsigned int cpu, unsigned int count, u64 seq)
+{
+	tn_frame_write_hdr(skb_push(skb, TN_HDRS_LEN), dev, type, cpu, count,
+			   seq);
 	skb->protocol = eth_type_trans(skb, dev);
 }
 

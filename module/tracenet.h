@@ -5,8 +5,9 @@
  * Data path: producer.c (perf overflow handler, any context) writes records
  * into the device's per-CPU buffer (buffer.c); delivery.c drains each CPU's
  * buffer from that CPU's NAPI context and frame.c turns records into frames;
- * device.c owns the net_device, netlink.c the control plane, hotplug.c keeps
- * the per-CPU perf counters in step with the online CPUs.
+ * xdp.c runs an attached XDP program on each event frame before an skb
+ * exists; device.c owns the net_device, netlink.c the control plane,
+ * hotplug.c keeps the per-CPU perf counters in step with the online CPUs.
  */
 #ifndef _TRACENET_H
 #define _TRACENET_H
@@ -17,6 +18,7 @@
 #include <linux/irq_work.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
+#include <net/xdp.h>
 #include <asm/local64.h>
 #include <uapi/linux/tracenet.h>
 
@@ -94,6 +96,11 @@ struct tn_queue {
 	u64_stats_t drop_layout;
 	u64_stats_t drop_detached;
 	u64_stats_t drop_down;
+	u64_stats_t drop_xdp_error;
+	u64_stats_t xdp_drop;
+	u64_stats_t xdp_redirect;
+	struct xdp_rxq_info xdp_rxq;
+	bool xdp_flush;			/* redirected this poll */
 };
 
 struct tn_dev {
@@ -101,6 +108,7 @@ struct tn_dev {
 	struct trace_buffer *rb;
 	struct tn_queue *queues;	/* [nr_cpu_ids] */
 	struct tn_pcpu __percpu *pcpu;
+	struct bpf_prog __rcu *xdp_prog;	/* under RTNL */
 	struct xarray events;		/* id -> tn_event; RCU for readers */
 	unsigned int nevents;		/* under tn_mutex */
 	struct list_head node;		/* on tn_devs, under tn_mutex */
@@ -117,8 +125,9 @@ struct tn_dev {
 struct tn_stats {
 	u64 produced, delivered;
 	u64 drop_full, drop_toobig, drop_nomem, drop_layout;
-	u64 drop_detached, drop_down;
+	u64 drop_detached, drop_down, drop_xdp_error;
 	u64 suppressed, frames, bytes, meta_frames;
+	u64 xdp_drop, xdp_redirect;
 };
 
 #define TN_NSTATS (sizeof(struct tn_stats) / sizeof(u64))
@@ -175,11 +184,23 @@ void tn_kick(struct tn_dev *td);
 void tn_kick_cpu(struct tn_dev *td, unsigned int cpu);
 void tn_meta_send(struct tn_dev *td, const struct tn_event *ev);
 void tn_meta_work(struct work_struct *work);
+void tn_fold_producer_drops(struct tn_queue *q);
+void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n);
+void tn_drop_head(struct tn_queue *q, u64_stats_t *reason);
+
+/* xdp.c */
+int tn_xdp_rxq_init(struct tn_queue *q);
+void tn_xdp_rxq_free(struct tn_queue *q);
+int tn_xdp_setup(struct net_device *dev, struct netdev_bpf *bpf);
+bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
+		  struct sk_buff **skb);
 
 /* frame.c */
 int tn_frame_event_len(const struct tn_event *ev, const struct tn_record *rec);
-void tn_frame_put_event(struct sk_buff *skb, const struct tn_event *ev,
-			const struct tn_record *rec);
+void tn_frame_write_event(void *buf, const struct tn_event *ev,
+			  const struct tn_record *rec);
+void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
+			unsigned int cpu, unsigned int count, u64 seq);
 void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
 		      unsigned int cpu, unsigned int count, u64 seq);
 struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,

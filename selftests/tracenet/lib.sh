@@ -25,7 +25,8 @@ wait_file() {
 # Start tcpdump writing DEV's frames to FILE; sets $tcpdump_pid. The capture
 # is ready once tcpdump printed "listening on".
 capture_start() {
-	local dev=$1 file=$2 log=/tmp/tcpdump.$dev.log
+	local dev=$1 file=$2 log
+	log=/tmp/tcpdump.$dev.log
 	# Only trace frames: the stack may transmit on the device (IPv6).
 	tcpdump -i "$dev" -B 65536 -s 0 -w "$file" ether proto 0x88b5 >"$log" 2>&1 &
 	tcpdump_pid=$!
@@ -42,10 +43,12 @@ capture_start() {
 # down or has nothing attached; then opening or attaching sends it.
 capture_wait_meta() {
 	local dev=$1 m0 t iv
+	ethtool -i "$dev" | grep -q '^driver: tracenet$' || return 0
 	iv=$(cat /sys/module/tracenet/parameters/meta_interval)
 	t=$((10 * (iv + 3)))
 	[ "$iv" -gt 0 ] || return 0
 	ip link show "$dev" | grep -q '[<,]UP[,>]' || return 0
+	"$ctl" status "$dev" | grep -q ': 0 events attached' && return 0
 	m0=$(stat "$dev" meta_frames)
 	[ "$m0" -gt 0 ] || return 0
 	while [ $t -gt 0 ] && [ "$(stat "$dev" meta_frames)" -le "$m0" ]; do
@@ -61,7 +64,8 @@ capture_wait_meta() {
 # after its 1 s buffer timeout, and leaves what it has not read when
 # interrupted: wait for that.
 capture_stop() {
-	local dev=$1 log=/tmp/tcpdump.$dev.log
+	local dev=$1 log
+	log=/tmp/tcpdump.$dev.log
 	ip link set "$dev" down
 	sleep 1.2
 	kill -INT "$tcpdump_pid"
@@ -76,8 +80,9 @@ stat() {
 	ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
 }
 
-# produced == delivered + every drop, at rest: the device goes down first,
-# which stops production and counts what is still buffered.
+# produced == delivered + every drop + what XDP dropped or redirected, at
+# rest: the device goes down first, which stops production and counts what
+# is still buffered.
 check_accounting() {
 	local dev=$1
 	ip link set "$dev" down
@@ -85,10 +90,11 @@ check_accounting() {
 		$1 == "produced:" { p = $2 }
 		$1 == "delivered:" { d = $2 }
 		$1 ~ /^drop_/ { x += $2 }
+		$1 ~ /^xdp_(drop|redirect):$/ { f += $2 }
 		END {
-			printf "%s: produced %d delivered %d dropped %d\n", dev, p, d, x
-			exit !(p == d + x)
-		}' dev="$dev" || fail "$dev: produced != delivered + dropped"
+			printf "%s: produced %d delivered %d dropped %d xdp %d\n", dev, p, d, x, f
+			exit !(p == d + x + f)
+		}' dev="$dev" || fail "$dev: produced != delivered + dropped + xdp"
 }
 
 # A kprobe event with fetch args, defined through tracefs.

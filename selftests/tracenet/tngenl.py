@@ -39,8 +39,9 @@ FIELD_SIGNED, FIELD_DYNAMIC, FIELD_RELATIVE = 0x01, 0x02, 0x04
 FIELD_STRING, FIELD_ARRAY, FIELD_POINTER, FIELD_ALL = 0x08, 0x10, 0x20, 0x3f
 STAT_CPU, STAT_PRODUCED, STAT_DELIVERED = 1, 2, 3
 STAT_NAMES = ['produced', 'delivered', 'drop_full', 'drop_toobig', 'drop_nomem',
-              'drop_layout', 'drop_detached', 'drop_down', 'suppressed', 'frames',
-              'bytes', 'meta_frames']
+              'drop_layout', 'drop_detached', 'drop_down', 'drop_xdp_error',
+              'suppressed', 'frames', 'bytes', 'meta_frames', 'xdp_drop',
+              'xdp_redirect']
 MAX_FIELDS, MAX_FORMAT, MAX_NAME, MAX_EVENTS = 128, 16384, 64, 1024
 COMMON_SIZE = 8		# sizeof(struct trace_entry)
 

@@ -22,18 +22,21 @@ static const char *const stat_names[TRACENET_STAT_PAD] = {
 	[TRACENET_STAT_DROP_LAYOUT]	= "drop_layout",
 	[TRACENET_STAT_DROP_DETACHED]	= "drop_detached",
 	[TRACENET_STAT_DROP_DOWN]	= "drop_down",
+	[TRACENET_STAT_DROP_XDP_ERROR]	= "drop_xdp_error",
 	[TRACENET_STAT_SUPPRESSED]	= "suppressed",
 	[TRACENET_STAT_FRAMES]		= "frames",
 	[TRACENET_STAT_BYTES]		= "bytes",
 	[TRACENET_STAT_META_FRAMES]	= "meta_frames",
+	[TRACENET_STAT_XDP_DROP]	= "xdp_drop",
+	[TRACENET_STAT_XDP_REDIRECT]	= "xdp_redirect",
 };
 
 #define FIRST_STAT	TRACENET_STAT_PRODUCED
-#define LAST_STAT	TRACENET_STAT_META_FRAMES
+#define LAST_STAT	TRACENET_STAT_XDP_REDIRECT
 
 static bool is_drop(unsigned int s)
 {
-	return s >= TRACENET_STAT_DROP_FULL && s <= TRACENET_STAT_DROP_DOWN;
+	return s >= TRACENET_STAT_DROP_FULL && s <= TRACENET_STAT_DROP_XDP_ERROR;
 }
 
 static void print_events(const struct tn_devinfo *dev)
@@ -93,17 +96,21 @@ static void print_row(const char *label, const struct tn_cpustat *cs,
 
 static void print_check(const struct tn_cpustat *t)
 {
+	uint64_t xdp = t->v[TRACENET_STAT_XDP_DROP] + t->v[TRACENET_STAT_XDP_REDIRECT];
 	uint64_t dropped = 0, accounted;
 	unsigned int s;
 
 	for (s = FIRST_STAT; s <= LAST_STAT; s++)
 		if (is_drop(s))
 			dropped += t->v[s];
-	accounted = t->v[TRACENET_STAT_DELIVERED] + dropped;
+	accounted = t->v[TRACENET_STAT_DELIVERED] + dropped + xdp;
 	printf("  produced %" PRIu64 " %s delivered %" PRIu64 " + dropped %" PRIu64,
 	       t->v[TRACENET_STAT_PRODUCED],
 	       accounted == t->v[TRACENET_STAT_PRODUCED] ? "==" : "!=",
 	       t->v[TRACENET_STAT_DELIVERED], dropped);
+	if (xdp)
+		printf(" + xdp_drop %" PRIu64 " + xdp_redirect %" PRIu64,
+		       t->v[TRACENET_STAT_XDP_DROP], t->v[TRACENET_STAT_XDP_REDIRECT]);
 	if (accounted == t->v[TRACENET_STAT_PRODUCED])
 		printf(": ok\n");
 	else if (accounted < t->v[TRACENET_STAT_PRODUCED])

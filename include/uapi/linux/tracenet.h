@@ -139,7 +139,11 @@ enum tracenet_field_attr {
 #define TRACENET_FIELD_POINTER	0x20
 #define TRACENET_FIELD_ALL	0x3f
 
-/* Counters, per CPU; produced == delivered + every dropped_* at rest. */
+/* Counters, per CPU. At rest,
+ *   produced == delivered + every DROP_* + XDP_DROP + XDP_REDIRECT
+ * and every event takes one number of its CPU's sequence except those an
+ * XDP program dropped (filtered, not lost).
+ */
 enum tracenet_stat {
 	TRACENET_STAT_UNSPEC,
 	TRACENET_STAT_CPU,		/* u32 */
@@ -151,10 +155,13 @@ enum tracenet_stat {
 	TRACENET_STAT_DROP_LAYOUT,	/* u64: field layout points past the record */
 	TRACENET_STAT_DROP_DETACHED,	/* u64: event detached before delivery */
 	TRACENET_STAT_DROP_DOWN,	/* u64: device went down with events queued */
+	TRACENET_STAT_DROP_XDP_ERROR,	/* u64: XDP aborted, bad action, failed redirect */
 	TRACENET_STAT_SUPPRESSED,	/* u64: fired by tracenet's own delivery */
 	TRACENET_STAT_FRAMES,		/* u64: event frames delivered */
 	TRACENET_STAT_BYTES,		/* u64: bytes of those frames */
 	TRACENET_STAT_META_FRAMES,	/* u64: metadata frames delivered */
+	TRACENET_STAT_XDP_DROP,		/* u64: events an XDP program dropped */
+	TRACENET_STAT_XDP_REDIRECT,	/* u64: events an XDP program redirected */
 	TRACENET_STAT_PAD,
 	__TRACENET_STAT_MAX,
 };
