@@ -553,8 +553,8 @@ int cmd_filter(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	/* '+': expressions may start with '-' ... after the device. */
-	while ((c = getopt_long(argc, argv, "+:hscpr:w:", opts, NULL)) != -1) {
+	/* Options go anywhere: "filter trace0 --show" as "filter --show trace0". */
+	while ((c = getopt_long(argc, argv, ":hscpr:w:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': return tn_help("filter");
 		case 's': show = true; break;
