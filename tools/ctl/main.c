@@ -69,6 +69,29 @@ static const struct tn_cmd cmds[] = {
 	  "                     replaced only when every format was read\n"
 	  "  -t, --tracefs DIR  read the events of the tracefs at DIR (a copy of\n"
 	  "                     another machine's, say) instead of the mounted one\n" },
+	{ "filter", cmd_filter,
+	  "DEV 'SYSTEM:EVENT: EXPR'... | DEV --show | DEV --clear [EVENT...]\n"
+	  "       tracenetctl filter --pcap 'SYSTEM:EVENT: EXPR'\n"
+	  "       tracenetctl filter --run FILE [-w OUT] 'SYSTEM:EVENT: EXPR'...",
+	  "filter events with ftrace's filter language, compiled to XDP",
+	  "Filter the events delivered on DEV with ftrace's event filter language\n"
+	  "(the text of tracefs' events/SYSTEM/EVENT/filter): comparisons of fields\n"
+	  "with == != < <= > >= & (numbers) or == != ~ (strings, ~ takes a glob),\n"
+	  "joined with && || ! and parentheses; common_pid, comm and cpu work on\n"
+	  "every event. The expressions are compiled to one eBPF program that\n"
+	  "runs as native XDP on DEV and drops the events they reject; events\n"
+	  "without a filter pass. A filter replaces the event's earlier one, the\n"
+	  "others stay. A bad expression is refused with its position and changes\n"
+	  "nothing. Needs CAP_BPF and CAP_NET_ADMIN (or root).\n"
+	  "\n"
+	  "  -s, --show         print the filters in force on DEV\n"
+	  "  -c, --clear        remove the filters of the EVENTs (all without one)\n"
+	  "  -p, --pcap         print the expression as a pcap-filter expression\n"
+	  "                     (tcpdump, Wireshark capture filters) that selects\n"
+	  "                     the frames the XDP program passes, or say why not\n"
+	  "  -r, --run FILE     run the program on the frames of a capture file\n"
+	  "                     (BPF_PROG_TEST_RUN) and count what it passes\n"
+	  "  -w, --write OUT    with --run: write the frames it passes to OUT\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or COMMAND's",
 	  "Show help for tracenetctl or for COMMAND.\n" },
 };

@@ -82,12 +82,13 @@ int tn_nl_talk(struct tn_nl *nl, struct nlmsghdr *nlh, tn_nl_cb cb,
 void tn_nl_report(struct tn_nl *nl, int err, const char *what,
 		  const char *verb);
 
-/* attach.c, list.c, status.c, dump.c, formats.c: the commands */
+/* attach.c, list.c, status.c, dump.c, formats.c, filter.c: the commands */
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
 
 #endif /* _TRACENETCTL_H */

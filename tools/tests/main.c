@@ -121,5 +121,6 @@ int main(void)
 	test_cli();
 	test_oracle();
 	test_formats();
+	test_filter();
 	return tap_finish();
 }

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracenetctl filter: ftrace's filter language, compiled to an XDP
+ * program on the tracenet device.
+ *
+ *   filter DEV 'system:event: EXPR'...   set (replace) the events' filters
+ *   filter DEV --show                    the filters in force
+ *   filter DEV --clear [EVENT...]        remove them (all, or some)
+ *   filter --pcap 'system:event: EXPR'   the pcap-filter expression
+ *   filter --run FILE [-w OUT] 'system:event: EXPR'...
+ *                                        run the program on a capture
+ *
+ * One program holds the filters of every event of the device; the filters'
+ * text lives in the program's map, so that the next command can show it
+ * and rebuild the program with one filter more or less. A bad expression
+ * is refused before anything is loaded: the filters in force stay.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <event-parse.h>
+#include "tracenetctl.h"
+#include "filter.h"
+#include "frun.h"
+
+#define PROG_NAME	"tn_filter"
+
+struct fset {
+	struct tep_handle *tep;
+	unsigned int n;
+	struct tn_fevent ev[TN_F_MAX_EVENTS];
+	struct tn_filter f[TN_F_MAX_EVENTS];
+	struct tn_filter *fp[TN_F_MAX_EVENTS];
+};
+
+static void fset_free(struct fset *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		tn_filter_free(&s->f[i]);
+		free(s->ev[i].fields);
+	}
+	if (s->tep)
+		tep_free(s->tep);
+	s->n = 0;
+	s->tep = NULL;
+}
+
+/* The event as the filter sees it, from its tracefs format. */
+static int load_fevent(struct fset *s, const char *system, const char *name,
+		       struct tn_fevent *fe)
+{
+	struct tn_evdesc d;
+	unsigned int i;
+
+	if (!s->tep && !(s->tep = tn_tep_new()))
+		return -1;
+	if (tn_event_load(s->tep, system, name, &d))
+		return -1;
+	memset(fe, 0, sizeof(*fe));
+	snprintf(fe->system, sizeof(fe->system), "%s", system);
+	snprintf(fe->name, sizeof(fe->name), "%s", name);
+	fe->id = (uint32_t)d.event->id;
+	fe->nfields = d.nfields;
+	fe->fields = calloc(d.nfields ? d.nfields : 1, sizeof(*fe->fields));
+	if (!fe->fields) {
+		tn_event_release(&d);
+		tn_error("out of memory");
+		return -1;
+	}
+	for (i = 0; i < d.nfields; i++) {
+		struct tep_format_field *tf = d.fields[i];
+		struct tn_ffield *f = &fe->fields[i];
+
+		snprintf(f->name, sizeof(f->name), "%s", tf->name);
+		snprintf(f->type, sizeof(f->type), "%s", tf->type);
+		f->index = i;
+		f->size = (unsigned int)tf->size;
+		f->is_signed = tf->flags & TEP_FIELD_IS_SIGNED;
+		f->dynamic = tf->flags & TEP_FIELD_IS_DYNAMIC;
+		tn_fkind_of(f);
+	}
+	tn_event_release(&d);
+	return 0;
+}
+
+/* "tracenetctl: bad filter ...", then the argument with a caret under
+ * the position.
+ */
+static void report(const char *arg, int at, const struct tn_ferr *err)
+{
+	int col = err->pos >= 0 ? at + err->pos : -1;
+
+	if (col < 0) {
+		tn_error("%s: %s", arg, err->msg);
+		return;
+	}
+	if (col > (int)strlen(arg))
+		col = (int)strlen(arg);
+	tn_error("bad filter at column %d: %s", col + 1, err->msg);
+	fprintf(stderr, "  %s\n  %*s^\n", arg, col, "");
+}
+
+/* Parse "system:event: EXPR" into @s, replacing an earlier filter of the
+ * same event.
+ */
+static int add_filter(struct fset *s, const char *arg)
+{
+	char system[64], name[64];
+	struct tn_fevent fe;
+	struct tn_filter f;
+	struct tn_ferr err;
+	const char *expr;
+	unsigned int i;
+
+	if (tn_filter_split(arg, system, name, &expr, &err)) {
+		report(arg, 0, &err);
+		return -1;
+	}
+	if (load_fevent(s, system, name, &fe))
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (s->ev[i].id == fe.id)
+			break;
+	if (i == TN_F_MAX_EVENTS) {
+		free(fe.fields);
+		tn_error("more than %d filtered events", TN_F_MAX_EVENTS);
+		return -1;
+	}
+	/* The parse tree points to @fe.fields (on the heap, it stays put). */
+	if (tn_filter_parse(&fe, expr, &f, &err)) {
+		report(arg, (int)(expr - arg), &err);
+		free(fe.fields);
+		return -1;
+	}
+	if (i < s->n) {
+		tn_filter_free(&s->f[i]);
+		free(s->ev[i].fields);
+	}
+	s->ev[i] = fe;
+	f.ev = &s->ev[i];
+	s->f[i] = f;
+	if (i == s->n)
+		s->n++;
+	return 0;
+}
+
+static void remove_filter(struct fset *s, unsigned int i)
+{
+	tn_filter_free(&s->f[i]);
+	free(s->ev[i].fields);
+	s->n--;
+	if (i < s->n) {
+		s->ev[i] = s->ev[s->n];
+		s->f[i] = s->f[s->n];
+		/* Fields are pointed to by the parse tree: re-point. */
+		s->f[i].ev = &s->ev[i];
+	}
+}
+
+/* ---- the program on the device ---------------------------------------- */
+
+struct attached {
+	int prog_fd;			/* ours, or -1 */
+	uint32_t prog_id;		/* whatever runs in native mode, or 0 */
+	char prog_name[BPF_OBJ_NAME_LEN];
+	uint8_t *blob;
+	size_t blob_len;
+};
+
+static int read_blob(int prog_fd, struct attached *at)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_map_info mi = { 0 };
+	uint32_t len = sizeof(pi), map_id = 0, mlen = sizeof(mi), key = 0;
+	int map_fd, ret = -1;
+
+	pi.nr_map_ids = 1;
+	pi.map_ids = (uint64_t)(unsigned long)&map_id;
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) || pi.nr_map_ids != 1)
+		return -1;
+	map_fd = bpf_map_get_fd_by_id(map_id);
+	if (map_fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(map_fd, &mi, &mlen) ||
+	    strcmp(mi.name, PROG_NAME) || mi.max_entries != 1)
+		goto out;
+	at->blob = malloc(mi.value_size);
+	if (!at->blob || bpf_map_lookup_elem(map_fd, &key, at->blob))
+		goto out;
+	at->blob_len = mi.value_size;
+	ret = 0;
+out:
+	close(map_fd);
+	return ret;
+}
+
+static int query_attached(const char *dev, unsigned int ifindex,
+			  struct attached *at)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info pi = { 0 };
+	uint32_t len = sizeof(pi);
+	int err;
+
+	memset(at, 0, sizeof(*at));
+	at->prog_fd = -1;
+	err = bpf_xdp_query((int)ifindex, XDP_FLAGS_DRV_MODE, &q);
+	if (err) {
+		tn_error("cannot query the XDP program of %s: %s", dev,
+			 strerror(-err));
+		return -1;
+	}
+	at->prog_id = q.drv_prog_id;
+	if (!at->prog_id)
+		return 0;
+	at->prog_fd = bpf_prog_get_fd_by_id(at->prog_id);
+	if (at->prog_fd < 0) {
+		tn_error("cannot open XDP program %u of %s: %s", at->prog_id,
+			 dev, strerror(errno));
+		return -1;
+	}
+	if (!bpf_obj_get_info_by_fd(at->prog_fd, &pi, &len))
+		snprintf(at->prog_name, sizeof(at->prog_name), "%s", pi.name);
+	if (strcmp(at->prog_name, PROG_NAME) || read_blob(at->prog_fd, at)) {
+		tn_error("%s runs XDP program '%s' (id %u), not a tracenet filter: remove it first (ip link set %s xdp off)",
+			 dev, at->prog_name, at->prog_id, dev);
+		return -1;
+	}
+	return 0;
+}
+
+static void attached_free(struct attached *at)
+{
+	if (at->prog_fd >= 0)
+		close(at->prog_fd);
+	free(at->blob);
+	at->blob = NULL;
+	at->prog_fd = -1;
+}
+
+/* The filters in force, parsed again against today's formats. */
+static int load_current(struct fset *s, const struct attached *at)
+{
+	unsigned int i, n;
+	char **texts;
+	int ret = 0;
+
+	if (!at->blob)
+		return 0;
+	if (tn_fblob_texts(at->blob, at->blob_len, &texts, &n)) {
+		tn_error("the filter program's map is not readable");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ret && add_filter(s, texts[i])) {
+			tn_error("cannot rebuild the filter in force '%s' (clear it with --clear)",
+				 texts[i]);
+			ret = -1;
+		}
+		free(texts[i]);
+	}
+	free(texts);
+	return ret;
+}
+
+static void print_log(const char *log)
+{
+	const char *p = log + strlen(log);
+	int lines = 0;
+
+	while (p > log && lines < 12)
+		if (*--p == '\n')
+			lines++;
+	fprintf(stderr, "%s%s", p == log ? "" : "...", p);
+}
+
+/* Map and program for the filters of @s; the program's fd, or -1. */
+static int load_prog(struct fset *s)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_RDONLY_PROG);
+	LIBBPF_OPTS(bpf_prog_load_opts, popts);
+	struct tn_fprog prog;
+	struct tn_ferr err;
+	unsigned int i;
+	uint32_t key = 0;
+	int map_fd, fd = -1;
+	char *log = NULL;
+
+	for (i = 0; i < s->n; i++)
+		s->fp[i] = &s->f[i];
+	if (tn_filter_compile(s->fp, s->n, &prog, &err)) {
+		tn_error("cannot compile the filters: %s", err.msg);
+		return -1;
+	}
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, PROG_NAME, 4,
+				(uint32_t)prog.blob_len, 1, &mopts);
+	if (map_fd < 0) {
+		tn_error("cannot create the filter map: %s%s", strerror(errno),
+			 errno == EPERM ? " (needs CAP_BPF or root)" : "");
+		goto out;
+	}
+	if (bpf_map_update_elem(map_fd, &key, prog.blob, 0) ||
+	    bpf_map_freeze(map_fd)) {
+		tn_error("cannot fill the filter map: %s", strerror(errno));
+		goto out;
+	}
+	tn_fprog_set_map(&prog, map_fd);
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, PROG_NAME, "GPL", prog.insns,
+			   prog.ninsns, &popts);
+	if (fd < 0 && errno != EPERM) {
+		int e = errno;
+
+		log = calloc(1, 1 << 20);
+		popts.log_buf = log;
+		popts.log_size = log ? 1 << 20 : 0;
+		popts.log_level = 1;
+		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, PROG_NAME, "GPL",
+				   prog.insns, prog.ninsns, &popts);
+		if (fd < 0) {
+			tn_error("the kernel refused the filter program (%u instructions): %s; its verifier said:",
+				 prog.ninsns, strerror(e));
+			if (log)
+				print_log(log);
+		}
+	} else if (fd < 0) {
+		tn_error("cannot load the filter program: %s (needs CAP_BPF and CAP_NET_ADMIN, or root)",
+			 strerror(errno));
+	}
+out:
+	free(log);
+	if (map_fd >= 0)
+		close(map_fd);
+	tn_fprog_free(&prog);
+	return fd;
+}
+
+static int install(const char *dev, unsigned int ifindex, struct fset *s,
+		   const struct attached *at)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = at->prog_fd);
+	uint32_t flags = XDP_FLAGS_DRV_MODE;
+	int fd, err;
+
+	if (at->prog_fd >= 0)
+		flags |= XDP_FLAGS_REPLACE;
+	if (!s->n) {
+		if (at->prog_fd < 0)
+			return 0;
+		err = bpf_xdp_detach((int)ifindex, flags, &o);
+		if (err)
+			tn_error("cannot remove the filter program from %s: %s",
+				 dev, strerror(-err));
+		return err ? -1 : 0;
+	}
+	fd = load_prog(s);
+	if (fd < 0)
+		return -1;
+	err = bpf_xdp_attach((int)ifindex, fd, flags, &o);
+	close(fd);
+	if (!err)
+		return 0;
+	if (err == -EOPNOTSUPP)
+		tn_error("%s has no native XDP: is it a tracenet device of a module with XDP support?",
+			 dev);
+	else if (err == -EEXIST || err == -EBUSY)
+		tn_error("the XDP program of %s changed meanwhile: try again", dev);
+	else
+		tn_error("cannot attach the filter program to %s: %s", dev,
+			 strerror(-err));
+	return -1;
+}
+
+/* ---- the commands ----------------------------------------------------- */
+
+static int do_show(const char *dev, unsigned int ifindex)
+{
+	struct attached at;
+	unsigned int i, n;
+	char **texts;
+
+	if (query_attached(dev, ifindex, &at))
+		goto fail;
+	if (at.blob && tn_fblob_texts(at.blob, at.blob_len, &texts, &n) == 0) {
+		for (i = 0; i < n; i++) {
+			printf("%s\n", texts[i]);
+			free(texts[i]);
+		}
+		free(texts);
+	}
+	attached_free(&at);
+	return 0;
+fail:
+	attached_free(&at);
+	return 1;
+}
+
+static int do_set(const char *dev, unsigned int ifindex, char **args,
+		  unsigned int nargs, bool clear)
+{
+	struct fset *s = calloc(1, sizeof(*s));
+	char system[TRACENET_MAX_NAME], name[TRACENET_MAX_NAME];
+	struct attached at;
+	unsigned int i, k;
+	int ret = 1;
+
+	if (!s) {
+		tn_error("out of memory");
+		return 1;
+	}
+	if (query_attached(dev, ifindex, &at) || load_current(s, &at))
+		goto out;
+	for (i = 0; i < nargs; i++) {
+		if (!clear) {
+			if (add_filter(s, args[i]))
+				goto out;
+			continue;
+		}
+		if (tn_event_split(args[i], system, name))
+			goto out;
+		for (k = 0; k < s->n; k++)
+			if (!strcmp(s->ev[k].system, system) &&
+			    !strcmp(s->ev[k].name, name))
+				break;
+		if (k == s->n) {
+			tn_error("no filter for '%s:%s' on %s", system, name, dev);
+			goto out;
+		}
+		remove_filter(s, k);
+	}
+	if (clear && !nargs)
+		while (s->n)
+			remove_filter(s, s->n - 1);
+	if (!install(dev, ifindex, s, &at))
+		ret = 0;
+out:
+	attached_free(&at);
+	fset_free(s);
+	free(s);
+	return ret;
+}
+
+static int do_pcap(char **args, unsigned int nargs)
+{
+	struct fset *s = calloc(1, sizeof(*s));
+	struct tn_ferr err;
+	char *out;
+	int ret = 1;
+
+	if (!s) {
+		tn_error("out of memory");
+		return 1;
+	}
+	if (nargs != 1) {
+		free(s);
+		return tn_usage_error("filter", "--pcap takes one 'system:event: EXPRESSION'");
+	}
+	if (add_filter(s, args[0]))
+		goto out;
+	if (tn_filter_pcap(&s->f[0], &out, &err)) {
+		report(args[0], (int)(strchr(strpbrk(args[0], ":/") + 1, ':') +
+				      1 - args[0]), &err);
+		goto out;
+	}
+	printf("%s\n", out);
+	free(out);
+	ret = 0;
+out:
+	fset_free(s);
+	free(s);
+	return ret;
+}
+
+struct run_ctx {
+	int fd;
+	unsigned long long pass, drop;
+};
+
+static int run_one(const uint8_t *pkt, size_t len, void *data)
+{
+	static uint8_t buf[65536 + 256];
+	struct run_ctx *c = data;
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt,
+		    .data_size_in = (uint32_t)len, .data_out = buf,
+		    .data_size_out = sizeof(buf), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(c->fd, &t)) {
+		tn_error("BPF_PROG_TEST_RUN: %s", strerror(errno));
+		return -1;
+	}
+	if (t.retval == 1) {
+		c->drop++;
+		return 0;
+	}
+	c->pass++;
+	return 1;
+}
+
+/* Every frame of @in through the program (BPF_PROG_TEST_RUN), those it
+ * passes to @out.
+ */
+static int do_run(const char *in, const char *out, char **args,
+		  unsigned int nargs)
+{
+	struct fset *s = calloc(1, sizeof(*s));
+	struct run_ctx c = { .fd = -1 };
+	unsigned int i;
+	int ret = 1;
+
+	if (!s) {
+		tn_error("out of memory");
+		return 1;
+	}
+	for (i = 0; i < nargs; i++)
+		if (add_filter(s, args[i]))
+			goto out;
+	c.fd = load_prog(s);
+	if (c.fd < 0 || tn_pcap_each(in, out, run_one, &c))
+		goto out;
+	fprintf(stderr, "%s: %llu frames passed, %llu dropped\n", in, c.pass,
+		c.drop);
+	ret = 0;
+out:
+	if (c.fd >= 0)
+		close(c.fd);
+	fset_free(s);
+	free(s);
+	return ret;
+}
+
+int cmd_filter(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "show", no_argument, NULL, 's' },
+		{ "clear", no_argument, NULL, 'c' },
+		{ "pcap", no_argument, NULL, 'p' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "write", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool show = false, clear = false, pcap = false;
+	const char *run = NULL, *write = NULL;
+	unsigned int ifindex, nargs;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	/* Options go anywhere: "filter trace0 --show" as "filter --show trace0". */
+	while ((c = getopt_long(argc, argv, ":hscpr:w:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': return tn_help("filter");
+		case 's': show = true; break;
+		case 'c': clear = true; break;
+		case 'p': pcap = true; break;
+		case 'r': run = optarg; break;
+		case 'w': write = optarg; break;
+		default: return tn_opt_error("filter", c, argv);
+		}
+	}
+	if (show + clear + pcap + !!run > 1)
+		return tn_usage_error("filter", "--show, --clear, --pcap and --run exclude each other");
+	if (write && !run)
+		return tn_usage_error("filter", "-w goes with --run");
+	nargs = (unsigned int)(argc - optind);
+	if (pcap)
+		return do_pcap(argv + optind, nargs);
+	if (run) {
+		if (!nargs)
+			return tn_usage_error("filter", "no filter given");
+		return do_run(run, write, argv + optind, nargs);
+	}
+	if (!nargs)
+		return tn_usage_error("filter", "no device given");
+	if (show && nargs > 1)
+		return tn_usage_error("filter", "--show takes no filters");
+	if (!show && !clear && nargs < 2)
+		return tn_usage_error("filter", "no filter given ('system:event: EXPRESSION')");
+	if (tn_ifindex(argv[optind], &ifindex))
+		return 1;
+	if (show)
+		return do_show(argv[optind], ifindex);
+	return do_set(argv[optind], ifindex, argv + optind + 1, nargs - 1, clear);
+}
