@@ -79,17 +79,6 @@ struct verdict {
 static struct verdict *cache[BUCKETS];
 static size_t cache_bytes;
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct tn_werr *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static uint64_t fnv1a(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -230,12 +219,12 @@ static int refuse(int status, struct tn_werr *err)
 {
 	tn_fguard_stats.refused++;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-		return fail(err, "libtraceevent did not finish parsing it in %d s",
+		return tn_werr_fail(err, "libtraceevent did not finish parsing it in %d s",
 			    TN_FGUARD_SECONDS);
 	if (WIFSIGNALED(status))
-		return fail(err, "libtraceevent crashed parsing it (%s)",
+		return tn_werr_fail(err, "libtraceevent crashed parsing it (%s)",
 			    strsignal(WTERMSIG(status)));
-	return fail(err, "libtraceevent crashed parsing it (exit status %d)",
+	return tn_werr_fail(err, "libtraceevent crashed parsing it (exit status %d)",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
@@ -258,7 +247,7 @@ int tn_fguard_parse_event(struct tep_handle *tep, bool plugins,
 		goto parse;
 	key = make_key(tep, plugins, text, len, sys, &key_len);
 	if (!key)
-		return fail(err, "out of memory");
+		return tn_werr_fail(err, "out of memory");
 	hash = fnv1a(key, key_len);
 	v = lookup(key, key_len, hash);
 	if (v) {
@@ -268,7 +257,7 @@ int tn_fguard_parse_event(struct tep_handle *tep, bool plugins,
 		status = try_parse(tep, text, len, sys);
 		if (status == -1) {
 			free(key);
-			return fail(err, "cannot fork to try parsing it first: %s",
+			return tn_werr_fail(err, "cannot fork to try parsing it first: %s",
 				    strerror(errno));
 		}
 		remember(key, key_len, hash, status);

@@ -12,17 +12,6 @@
 #include <event-parse.h>
 #include "record.h"
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct tn_werr *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 unsigned int tn_field_flags(unsigned long tep_flags)
 {
 	static const struct {
@@ -66,7 +55,7 @@ static int check_format(struct tep_event *event, struct tn_werr *err)
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		for (f = lists[i]; f; f = f->next)
 			if (!field_in_range(f))
-				return fail(err, "format of %s:%s: field %s out of range (offset %d size %d)",
+				return tn_werr_fail(err, "format of %s:%s: field %s out of range (offset %d size %d)",
 					    event->system, event->name, f->name,
 					    f->offset, f->size);
 	return 0;
@@ -79,10 +68,10 @@ static int common_slot(struct tep_event *event, const char *name,
 
 	slot->offset = slot->size = 0;
 	if (!f)
-		return required ? fail(err, "format of %s:%s has no %s",
+		return required ? tn_werr_fail(err, "format of %s:%s has no %s",
 				       event->system, event->name, name) : 0;
 	if (!field_in_range(f) || f->size == 0 || f->size > 8)
-		return fail(err, "format of %s:%s: bad %s offset %d size %d",
+		return tn_werr_fail(err, "format of %s:%s: bad %s offset %d size %d",
 			    event->system, event->name, name, f->offset, f->size);
 	slot->offset = (uint16_t)f->offset;
 	slot->size = (uint16_t)f->size;
@@ -121,7 +110,7 @@ static int fields_from_format(struct tn_layout *lay, struct tep_event *event,
 	lay->nfields = 0;
 	for (f = event->format.fields; f; f = f->next) {
 		if (lay->nfields >= TRACENET_MAX_FIELDS)
-			return fail(err, "%s:%s has more than %d fields",
+			return tn_werr_fail(err, "%s:%s has more than %d fields",
 				    event->system, event->name,
 				    TRACENET_MAX_FIELDS);
 		lay->fields[lay->nfields].offset = (uint16_t)f->offset;
@@ -153,7 +142,7 @@ static int check_table(struct tep_event *event, const struct tn_wfield *t,
 		if (t->offset != f->offset || t->size != f->size ||
 		    !(t->flags & TRACENET_FIELD_DYNAMIC) ||
 		    !(t->flags & TRACENET_FIELD_RELATIVE) != !rel)
-			return fail(err, "field %u (offset %u size %u) is not the format's %s field %s",
+			return tn_werr_fail(err, "field %u (offset %u size %u) is not the format's %s field %s",
 				    i, t->offset, t->size,
 				    rel ? "__rel_loc" : "__data_loc", f->name);
 	}
@@ -167,14 +156,14 @@ static int fields_from_meta(struct tn_layout *lay, struct tep_event *event,
 	unsigned int i;
 
 	if (nfields > TRACENET_MAX_FIELDS)
-		return fail(err, "%u fields, more than %d", nfields,
+		return tn_werr_fail(err, "%u fields, more than %d", nfields,
 			    TRACENET_MAX_FIELDS);
 	for (i = 0; i < nfields; i++) {
 		if (check_table(event, &fields[i], i, err))
 			return -1;
 		if ((fields[i].flags & TRACENET_FIELD_DYNAMIC) &&
 		    fields[i].size != 4)
-			return fail(err, "dynamic field %u of size %u", i,
+			return tn_werr_fail(err, "dynamic field %u of size %u", i,
 				    fields[i].size);
 		lay->fields[i].offset = fields[i].offset;
 		lay->fields[i].size = fields[i].size;
@@ -236,10 +225,10 @@ static int put_dynamic(const struct tn_layout *lay, const struct tn_lfield *f,
 	uint32_t loc = off;
 
 	if (off > UINT16_MAX)
-		return fail(err, "field %u: dynamic data at offset %u, past 16 bits",
+		return tn_werr_fail(err, "field %u: dynamic data at offset %u, past 16 bits",
 			    tlv->type, off);
 	if (off + tlv->len > bufsize)
-		return fail(err, "field %u: record too large", tlv->type);
+		return tn_werr_fail(err, "field %u: record too large", tlv->type);
 	memcpy(buf + off, tlv->val, tlv->len);
 	if (f->flags & TRACENET_FIELD_RELATIVE)
 		loc -= (uint32_t)f->offset + f->size;
@@ -256,13 +245,13 @@ static int put_field(const struct tn_layout *lay, const struct tn_tlv *tlv,
 	const struct tn_lfield *f;
 
 	if (tlv->type >= lay->nfields)
-		return fail(err, "field %u: the event has only %u fields",
+		return tn_werr_fail(err, "field %u: the event has only %u fields",
 			    tlv->type, lay->nfields);
 	f = &lay->fields[tlv->type];
 	if (f->flags & TRACENET_FIELD_DYNAMIC)
 		return put_dynamic(lay, f, tlv, buf, bufsize, end, err);
 	if (tlv->len > f->size)
-		return fail(err, "field %u: %u bytes for a field of %u",
+		return tn_werr_fail(err, "field %u: %u bytes for a field of %u",
 			    tlv->type, tlv->len, f->size);
 	memcpy(buf + f->offset, tlv->val, tlv->len);
 	return 0;
@@ -280,7 +269,7 @@ int tn_record_build(const struct tn_layout *lay, const struct tn_wevent *ev,
 	bool big = lay->big_endian;
 
 	if (bufsize < TN_RECORD_MAX)
-		return fail(err, "record buffer too small");
+		return tn_werr_fail(err, "record buffer too small");
 	memset(buf, 0, lay->fixed + 8);
 	put_slot(buf, &lay->type, ev->id, big);
 	put_slot(buf, &lay->flags, ev->common_flags, big);

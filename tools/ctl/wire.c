@@ -29,17 +29,6 @@ static uint64_t get64(const uint8_t *p)
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct tn_werr *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Frames may have crossed a real link, so skip 802.1Q/802.1ad tags. */
 int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
 		size_t *plen, struct tn_werr *err)
@@ -48,16 +37,16 @@ int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
 	uint16_t proto;
 
 	if (len < ETH_HDR_LEN)
-		return fail(err, "truncated Ethernet header (%zu bytes)", len);
+		return tn_werr_fail(err, "truncated Ethernet header (%zu bytes)", len);
 	proto = get16(pkt + off);
 	while (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
 		off += 4;
 		if (len < off + 2)
-			return fail(err, "truncated VLAN tag");
+			return tn_werr_fail(err, "truncated VLAN tag");
 		proto = get16(pkt + off);
 	}
 	if (proto != TRACENET_ETH_P)
-		return fail(err, "not a tracenet frame (EtherType 0x%04x)", proto);
+		return tn_werr_fail(err, "not a tracenet frame (EtherType 0x%04x)", proto);
 	*payload = pkt + off + 2;
 	*plen = len - off - 2;
 	return 0;
@@ -67,7 +56,7 @@ int tn_wire_hdr(const uint8_t *buf, size_t len, struct tn_frame *f,
 		struct tn_werr *err)
 {
 	if (len < TN_WIRE_HDR_MIN)
-		return fail(err, "truncated tracenet header (%zu of %d bytes)",
+		return tn_werr_fail(err, "truncated tracenet header (%zu of %d bytes)",
 			    len, TN_WIRE_HDR_MIN);
 	f->version = buf[0];
 	f->type = buf[1];
@@ -77,16 +66,16 @@ int tn_wire_hdr(const uint8_t *buf, size_t len, struct tn_frame *f,
 	f->count = get16(buf + 6);
 	f->seq = get64(buf + 8);
 	if (f->version != TRACENET_WIRE_VERSION)
-		return fail(err, "unsupported wire version %u (expected %u)",
+		return tn_werr_fail(err, "unsupported wire version %u (expected %u)",
 			    f->version, TRACENET_WIRE_VERSION);
 	if (f->hdr_len < TN_WIRE_HDR_MIN)
-		return fail(err, "header length %u shorter than %d",
+		return tn_werr_fail(err, "header length %u shorter than %d",
 			    f->hdr_len, TN_WIRE_HDR_MIN);
 	if (f->hdr_len > len)
-		return fail(err, "header length %u past the end of the frame (%zu bytes)",
+		return tn_werr_fail(err, "header length %u past the end of the frame (%zu bytes)",
 			    f->hdr_len, len);
 	if (f->type != TRACENET_FRAME_EVENTS && f->type != TRACENET_FRAME_META)
-		return fail(err, "unknown frame type %u", f->type);
+		return tn_werr_fail(err, "unknown frame type %u", f->type);
 	f->body = buf + f->hdr_len;
 	f->body_len = len - f->hdr_len;
 	return 0;
@@ -111,14 +100,14 @@ static int next_item(struct tn_cursor *c, size_t min, const char *what,
 	if (c->index >= c->count)
 		return 0;
 	if (c->left < min)
-		return fail(err, "%s %u of %u: truncated (%zu bytes left, header is %zu)",
+		return tn_werr_fail(err, "%s %u of %u: truncated (%zu bytes left, header is %zu)",
 			    what, n, c->count, c->left, min);
 	*len = get16(c->p);
 	if (*len < min)
-		return fail(err, "%s %u of %u: length %zu shorter than its header (%zu)",
+		return tn_werr_fail(err, "%s %u of %u: length %zu shorter than its header (%zu)",
 			    what, n, c->count, *len, min);
 	if (*len > c->left)
-		return fail(err, "%s %u of %u: length %zu past the end of the frame (%zu bytes left)",
+		return tn_werr_fail(err, "%s %u of %u: length %zu past the end of the frame (%zu bytes left)",
 			    what, n, c->count, *len, c->left);
 	*item = c->p;
 	c->p += *len;
@@ -160,12 +149,12 @@ static int cut_tlv(const uint8_t **p, size_t *left, struct tn_tlv *tlv,
 	size_t need;
 
 	if (*left < TN_WIRE_TLV_HDR)
-		return fail(err, "truncated TLV header (%zu bytes left)", *left);
+		return tn_werr_fail(err, "truncated TLV header (%zu bytes left)", *left);
 	tlv->type = get16(*p);
 	tlv->len = get16(*p + 2);
 	need = TN_WIRE_TLV_HDR + TRACENET_TLV_ALIGN((size_t)tlv->len);
 	if (need > *left)
-		return fail(err, "TLV type %u length %u past the end (%zu bytes left)",
+		return tn_werr_fail(err, "TLV type %u length %u past the end (%zu bytes left)",
 			    tlv->type, tlv->len, *left - TN_WIRE_TLV_HDR);
 	tlv->val = *p + TN_WIRE_TLV_HDR;
 	*p += need;
@@ -183,15 +172,15 @@ int tn_wire_event_tlvs(const struct tn_wevent *ev, struct tn_tlv *tlvs,
 	unsigned int i;
 
 	if (ev->nfields > max)
-		return fail(err, "event id %u: %u fields, more than %u",
+		return tn_werr_fail(err, "event id %u: %u fields, more than %u",
 			    ev->id, ev->nfields, max);
 	for (i = 0; i < ev->nfields; i++) {
 		if (cut_tlv(&p, &left, &tlvs[i], &e))
-			return fail(err, "event id %u: field %u of %u: %s",
+			return tn_werr_fail(err, "event id %u: field %u of %u: %s",
 				    ev->id, i, ev->nfields, e.msg);
 	}
 	if (left)
-		return fail(err, "event id %u: %zu bytes after its %u fields",
+		return tn_werr_fail(err, "event id %u: %zu bytes after its %u fields",
 			    ev->id, left, ev->nfields);
 	return (int)ev->nfields;
 }
@@ -203,10 +192,10 @@ static int tlv_string(const struct tn_tlv *tlv, const char **s, size_t *slen,
 	const void *nul;
 
 	if (*s)
-		return fail(err, "%s given twice", what);
+		return tn_werr_fail(err, "%s given twice", what);
 	nul = tlv->len ? memchr(tlv->val, '\0', tlv->len) : NULL;
 	if (!nul)
-		return fail(err, "%s not NUL-terminated", what);
+		return tn_werr_fail(err, "%s not NUL-terminated", what);
 	*s = (const char *)tlv->val;
 	if (slen)
 		*slen = (size_t)((const uint8_t *)nul - tlv->val);
@@ -220,9 +209,9 @@ static int meta_field(struct tn_wmeta *m, const struct tn_tlv *tlv,
 	struct tn_wfield *f;
 
 	if (m->nfields >= TRACENET_MAX_FIELDS)
-		return fail(err, "more than %d fields", TRACENET_MAX_FIELDS);
+		return tn_werr_fail(err, "more than %d fields", TRACENET_MAX_FIELDS);
 	if (tlv->len < TN_WIRE_META_FIELD_MIN + 2)
-		return fail(err, "field %u: length %u too short", m->nfields,
+		return tn_werr_fail(err, "field %u: length %u too short", m->nfields,
 			    tlv->len);
 	f = &m->fields[m->nfields];
 	f->offset = get16(v);
@@ -231,14 +220,14 @@ static int meta_field(struct tn_wmeta *m, const struct tn_tlv *tlv,
 	f->name = (const char *)v + TN_WIRE_META_FIELD_MIN;
 	nul = memchr(f->name, '\0', (size_t)(end - (const uint8_t *)f->name));
 	if (!nul || nul + 1 == end)
-		return fail(err, "field %u: name without NUL or type", m->nfields);
+		return tn_werr_fail(err, "field %u: name without NUL or type", m->nfields);
 	f->type = (const char *)nul + 1;
 	if (!memchr(f->type, '\0', (size_t)(end - (const uint8_t *)f->type)))
-		return fail(err, "field %u: type not NUL-terminated", m->nfields);
+		return tn_werr_fail(err, "field %u: type not NUL-terminated", m->nfields);
 	if ((uint32_t)f->offset + f->size > UINT16_MAX)
-		return fail(err, "field '%s' past the largest record", f->name);
+		return tn_werr_fail(err, "field '%s' past the largest record", f->name);
 	if ((f->flags & TRACENET_FIELD_DYNAMIC) && f->size != 4)
-		return fail(err, "dynamic field '%s' of size %u (must be 4)",
+		return tn_werr_fail(err, "dynamic field '%s' of size %u (must be 4)",
 			    f->name, f->size);
 	m->nfields++;
 	return 0;
@@ -263,11 +252,11 @@ static int meta_tlv(struct tn_wmeta *m, const struct tn_tlv *tlv,
 static int meta_check(const struct tn_wmeta *m, struct tn_werr *err)
 {
 	if (!m->system)
-		return fail(err, "no system");
+		return tn_werr_fail(err, "no system");
 	if (!m->name)
-		return fail(err, "no name");
+		return tn_werr_fail(err, "no name");
 	if (!m->format)
-		return fail(err, "no format");
+		return tn_werr_fail(err, "no format");
 	return 0;
 }
 
@@ -289,9 +278,9 @@ int tn_wire_next_meta(struct tn_cursor *c, struct tn_wmeta *m,
 	len -= TN_WIRE_META_MIN;
 	while (len) {
 		if (cut_tlv(&p, &len, &tlv, &e) || meta_tlv(m, &tlv, &e))
-			return fail(err, "metadata for id %u: %s", m->id, e.msg);
+			return tn_werr_fail(err, "metadata for id %u: %s", m->id, e.msg);
 	}
 	if (meta_check(m, &e))
-		return fail(err, "metadata for id %u: %s", m->id, e.msg);
+		return tn_werr_fail(err, "metadata for id %u: %s", m->id, e.msg);
 	return 1;
 }

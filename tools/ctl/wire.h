@@ -10,8 +10,10 @@
 #ifndef _TRACENETCTL_WIRE_H
 #define _TRACENETCTL_WIRE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uapi/linux/tracenet.h>
 
 #ifndef ARRAY_SIZE
@@ -27,6 +29,18 @@
 struct tn_werr {
 	char msg[192];
 };
+
+/* Say what was wrong in @err; returns -1 for "return tn_werr_fail(...)". */
+__attribute__((format(printf, 2, 3)))
+static inline int tn_werr_fail(struct tn_werr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 /* A frame's header and the bytes that follow it. */
 struct tn_frame {

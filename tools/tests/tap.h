@@ -32,6 +32,19 @@ void test_filter(void);
 char *read_fixture(const char *name, unsigned long *size);
 const char *fixture_dir(void);
 
+/* ctl_run.c: tracenetctl with the NULL-terminated arguments, its output
+ * kept in files of @dir.
+ */
+struct ctl_result {
+	int status;
+	char *out;
+	char *err;
+};
+
+struct ctl_result ctl_run(const char *dir, const char *arg, ...);
+void ctl_result_free(struct ctl_result *r);
+char *slurp(const char *path);		/* NULL if unreadable */
+
 struct enc;
 char *hostile_format(uint32_t id, const char *name, const char *print,
 		     const char *cut);

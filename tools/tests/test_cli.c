@@ -21,73 +21,10 @@
 
 #define TS	1700000000123456789ULL
 
-struct result {
-	int status;
-	char *out;
-	char *err;
-};
-
 static char tmpdir[] = "/tmp/tracenetctl-test.XXXXXX";
 
-static char *slurp(const char *path)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		return strdup("");
-	}
-	buf = calloc(1, (size_t)st.st_size + 1);
-	n = read(fd, buf, (size_t)st.st_size);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
-}
-
-/* Run tracenetctl with the NULL-terminated arguments. */
-static struct result run(const char *arg, ...)
-{
-	char out[256], err[256];
-	const char *argv[32];
-	posix_spawn_file_actions_t fa;
-	struct result r = { .status = -1 };
-	const char *bin = getenv("TRACENETCTL");
-	va_list ap;
-	int n = 1;
-	pid_t pid;
-
-	argv[0] = bin ? bin : "tracenetctl";
-	va_start(ap, arg);
-	for (; arg && n < 31; arg = va_arg(ap, const char *))
-		argv[n++] = arg;
-	va_end(ap);
-	argv[n] = NULL;
-	snprintf(out, sizeof(out), "%s/stdout", tmpdir);
-	snprintf(err, sizeof(err), "%s/stderr", tmpdir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (!posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, NULL) &&
-	    waitpid(pid, &r.status, 0) == pid)
-		r.status = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128;
-	posix_spawn_file_actions_destroy(&fa);
-	r.out = slurp(out);
-	r.err = slurp(err);
-	return r;
-}
-
-static void result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
 /* Exit status @status and @needle on stderr (or stdout if @on_out). */
-static void expect(struct result r, int status, const char *needle,
+static void expect(struct ctl_result r, int status, const char *needle,
 		   bool on_out, const char *desc)
 {
 	const char *text = on_out ? r.out : r.err;
@@ -97,65 +34,65 @@ static void expect(struct result r, int status, const char *needle,
 	if (!pass)
 		tap_diag("exit %d (want %d), stdout '%s', stderr '%s', want '%s'",
 			 r.status, status, r.out, r.err, needle);
-	result_free(&r);
+	ctl_result_free(&r);
 }
 
 static void test_usage(void)
 {
-	expect(run(NULL), 2, "Usage: tracenetctl COMMAND", false,
+	expect(ctl_run(tmpdir, NULL), 2, "Usage: tracenetctl COMMAND", false,
 	       "no command: usage on stderr, exit 2");
-	expect(run("--help", NULL), 0, "Commands:", true, "--help: exit 0");
-	expect(run("help", "dump", NULL), 0, "Usage: tracenetctl dump", true,
+	expect(ctl_run(tmpdir, "--help", NULL), 0, "Commands:", true, "--help: exit 0");
+	expect(ctl_run(tmpdir, "help", "dump", NULL), 0, "Usage: tracenetctl dump", true,
 	       "help dump");
-	expect(run("attach", "-h", NULL), 0, "Usage: tracenetctl attach DEV EVENT...",
+	expect(ctl_run(tmpdir, "attach", "-h", NULL), 0, "Usage: tracenetctl attach DEV EVENT...",
 	       true, "attach -h");
-	expect(run("bogus", NULL), 2, "tracenetctl: unknown command 'bogus'", false,
+	expect(ctl_run(tmpdir, "bogus", NULL), 2, "tracenetctl: unknown command 'bogus'", false,
 	       "unknown command: exit 2");
-	expect(run("--bogus", NULL), 2, "unknown option '--bogus'", false,
+	expect(ctl_run(tmpdir, "--bogus", NULL), 2, "unknown option '--bogus'", false,
 	       "unknown global option: exit 2");
-	expect(run("attach", NULL), 2,
+	expect(ctl_run(tmpdir, "attach", NULL), 2,
 	       "tracenetctl: no device given\nUsage: tracenetctl attach DEV EVENT...",
 	       false, "attach without a device: usage, exit 2");
-	expect(run("attach", "lo", NULL), 2, "tracenetctl: no event given", false,
+	expect(ctl_run(tmpdir, "attach", "lo", NULL), 2, "tracenetctl: no event given", false,
 	       "attach without an event: exit 2");
-	expect(run("attach", "-x", "lo", "a:b", NULL), 2, "unknown option '-x'",
+	expect(ctl_run(tmpdir, "attach", "-x", "lo", "a:b", NULL), 2, "unknown option '-x'",
 	       false, "attach -x: exit 2");
-	expect(run("detach", "lo", NULL), 2, "no event given (or --all)", false,
+	expect(ctl_run(tmpdir, "detach", "lo", NULL), 2, "no event given (or --all)", false,
 	       "detach without events or --all: exit 2");
-	expect(run("detach", "lo", "--all", "sched:sched_switch", NULL), 2,
+	expect(ctl_run(tmpdir, "detach", "lo", "--all", "sched:sched_switch", NULL), 2,
 	       "events given with --all", false, "detach --all with events: exit 2");
-	expect(run("status", "a", "b", NULL), 2, "too many arguments", false,
+	expect(ctl_run(tmpdir, "status", "a", "b", NULL), 2, "too many arguments", false,
 	       "status with two devices: exit 2");
-	expect(run("list", "--bogus", NULL), 2, "unknown option '--bogus'", false,
+	expect(ctl_run(tmpdir, "list", "--bogus", NULL), 2, "unknown option '--bogus'", false,
 	       "list --bogus: exit 2");
-	expect(run("dump", "-c", "0", NULL), 2, "bad count '0'", false,
+	expect(ctl_run(tmpdir, "dump", "-c", "0", NULL), 2, "bad count '0'", false,
 	       "dump -c 0: exit 2");
-	expect(run("dump", "-c", NULL), 2, "option '-c' needs an argument", false,
+	expect(ctl_run(tmpdir, "dump", "-c", NULL), 2, "option '-c' needs an argument", false,
 	       "dump -c without a count: exit 2");
-	expect(run("dump", "-i", "x", "-r", "y", NULL), 2,
+	expect(ctl_run(tmpdir, "dump", "-i", "x", "-r", "y", NULL), 2,
 	       "-i and -r exclude each other", false, "dump -i with -r: exit 2");
 }
 
 static void test_errors(bool have_tracefs)
 {
-	expect(run("attach", "trace9", "sched:sched_switch", NULL), 1,
+	expect(ctl_run(tmpdir, "attach", "trace9", "sched:sched_switch", NULL), 1,
 	       "tracenetctl: device 'trace9' not found\n", false,
 	       "attach to a missing device: named, exit 1");
-	expect(run("detach", "trace9", "--all", NULL), 1,
+	expect(ctl_run(tmpdir, "detach", "trace9", "--all", NULL), 1,
 	       "tracenetctl: device 'trace9' not found\n", false,
 	       "detach from a missing device: named, exit 1");
-	expect(run("status", "trace9", NULL), 1,
+	expect(ctl_run(tmpdir, "status", "trace9", NULL), 1,
 	       "tracenetctl: device 'trace9' not found\n", false,
 	       "status of a missing device: named, exit 1");
-	expect(run("attach", "lo", "nocolon", NULL), 1,
+	expect(ctl_run(tmpdir, "attach", "lo", "nocolon", NULL), 1,
 	       "tracenetctl: invalid event 'nocolon' (expected system:name)", false,
 	       "attach with a malformed event name: named, exit 1");
-	expect(run("attach", "lo", "sched/../..", NULL), 1,
+	expect(ctl_run(tmpdir, "attach", "lo", "sched/../..", NULL), 1,
 	       "invalid event 'sched/../..'", false,
 	       "attach refuses paths out of tracefs' events/");
-	expect(run("dump", "-r", "/nonexistent.pcap", NULL), 1,
+	expect(ctl_run(tmpdir, "dump", "-r", "/nonexistent.pcap", NULL), 1,
 	       "/nonexistent.pcap", false, "dump -r of a missing file: exit 1");
-	expect(run("dump", "-i", "nosuchdev0", NULL), 1,
+	expect(ctl_run(tmpdir, "dump", "-i", "nosuchdev0", NULL), 1,
 	       "tracenetctl: device 'nosuchdev0' not found", false,
 	       "dump -i of a missing device: named, exit 1");
 	if (!have_tracefs) {
@@ -163,23 +100,23 @@ static void test_errors(bool have_tracefs)
 		tap_skip("no tracefs", "attach: the second event is checked too");
 		return;
 	}
-	expect(run("attach", "lo", "sched:nosuch", NULL), 1,
+	expect(ctl_run(tmpdir, "attach", "lo", "sched:nosuch", NULL), 1,
 	       "tracenetctl: unknown event 'sched:nosuch'\n", false,
 	       "attach lo sched:nosuch: unknown event, exit 1");
-	expect(run("attach", "lo", "sched:sched_switch", "sched/nosuch2", NULL), 1,
+	expect(ctl_run(tmpdir, "attach", "lo", "sched:sched_switch", "sched/nosuch2", NULL), 1,
 	       "tracenetctl: unknown event 'sched:nosuch2'\n", false,
 	       "attach: every event is checked before anything is sent");
-	expect(run("attach", "lo", "sched:sched_switch", "sched/sched_switch", NULL), 1,
+	expect(ctl_run(tmpdir, "attach", "lo", "sched:sched_switch", "sched/sched_switch", NULL), 1,
 	       "event 'sched:sched_switch' given twice", false,
 	       "attach: the same event twice is refused");
 }
 
 static bool have_family(void)
 {
-	struct result r = run("status", NULL);
+	struct ctl_result r = ctl_run(tmpdir, "status", NULL);
 	bool missing = strstr(r.err, "tracenet module not loaded");
 
-	result_free(&r);
+	ctl_result_free(&r);
 	return !missing;
 }
 
@@ -190,11 +127,11 @@ static void test_no_module(bool have_tracefs)
 		return;
 	}
 	if (have_tracefs)
-		expect(run("attach", "lo", "sched:sched_switch", NULL), 1,
+		expect(ctl_run(tmpdir, "attach", "lo", "sched:sched_switch", NULL), 1,
 		       "tracenetctl: tracenet module not loaded (no generic netlink family 'tracenet')",
 		       false, "attach without the module: named, exit 1");
 	else
-		expect(run("status", NULL), 1, "tracenet module not loaded",
+		expect(ctl_run(tmpdir, "status", NULL), 1, "tracenet module not loaded",
 		       false, "status without the module: named, exit 1");
 }
 
@@ -206,12 +143,12 @@ static void test_list(bool have_tracefs)
 		tap_skip("no tracefs", "list of nothing");
 		return;
 	}
-	expect(run("list", "sched:sched_switch", NULL), 0, "sched:sched_switch id=",
+	expect(ctl_run(tmpdir, "list", "sched:sched_switch", NULL), 0, "sched:sched_switch id=",
 	       true, "list sched:sched_switch: one line with its id");
-	expect(run("list", "-v", "sched/sched_process_exec", NULL), 0,
+	expect(ctl_run(tmpdir, "list", "-v", "sched/sched_process_exec", NULL), 0,
 	       "\t__data_loc char[]        filename                 offset=8 size=4 signed=0 dynamic string array\n",
 	       true, "list -v sched/sched_process_exec: its __data_loc field");
-	expect(run("list", "nosuch*event", NULL), 1,
+	expect(ctl_run(tmpdir, "list", "nosuch*event", NULL), 1,
 	       "tracenetctl: no event matches 'nosuch*event'", false,
 	       "list of nothing: named, exit 1");
 }
@@ -300,7 +237,7 @@ static bool write_pcap(const char *path, bool late)
 static void test_dump(void)
 {
 	char file[256], copy[256], late[256];
-	struct result r;
+	struct ctl_result r;
 
 	snprintf(file, sizeof(file), "%s/frames.pcap", tmpdir);
 	snprintf(copy, sizeof(copy), "%s/copy.pcap", tmpdir);
@@ -308,27 +245,27 @@ static void test_dump(void)
 	if (!tap_ok(write_pcap(file, false) && write_pcap(late, true),
 		    "pcap files of tracenet frames written"))
 		return;
-	r = run("dump", "-r", file, "-w", copy, NULL);
+	r = ctl_run(tmpdir, "dump", "-r", file, "-w", copy, NULL);
 	tap_is_str(r.out, LINE(5) LINE(6) "CPU:1 [2 EVENTS DROPPED]\n" LINE(7),
 		   "dump -r: events as trace-cmd lines, the gap as trace-cmd marks it");
 	tap_ok(r.status == 0 &&
 	       strstr(r.err, "warning: frame 5: malformed: truncated tracenet header (6 of 16 bytes)") &&
 	       strstr(r.err, "tracenetctl: 2 events lost (sequence gaps)"),
 	       "dump -r: exit 0, warnings and the loss summary on stderr");
-	result_free(&r);
-	r = run("dump", "-r", copy, "-c", "2", NULL);
+	ctl_result_free(&r);
+	r = ctl_run(tmpdir, "dump", "-r", copy, "-c", "2", NULL);
 	tap_is_str(r.out, LINE(5) LINE(6), "dump -w wrote the frames; -c 2 stops after two events");
-	result_free(&r);
-	r = run("dump", "-r", late, NULL);
+	ctl_result_free(&r);
+	r = ctl_run(tmpdir, "dump", "-r", late, NULL);
 	tap_is_str(r.out, LINE(5) LINE(6) "CPU:1 [2 EVENTS DROPPED]\n" LINE(7),
 		   "dump -r, metadata after events: they wait for it, same lines");
 	tap_ok(r.status == 0 && !strstr(r.err, "no metadata") &&
 	       strstr(r.err, "warning: frame 5: malformed: truncated tracenet header"),
 	       "dump -r, metadata after events: nothing skipped");
-	result_free(&r);
-	r = run("dump", "-r", late, "-c", "1", NULL);
+	ctl_result_free(&r);
+	r = ctl_run(tmpdir, "dump", "-r", late, "-c", "1", NULL);
 	tap_is_str(r.out, LINE(5), "dump -r -c 1, metadata after events: one line");
-	result_free(&r);
+	ctl_result_free(&r);
 }
 
 /* A capture whose metadata crashes libtraceevent: a format cut inside a
@@ -375,12 +312,12 @@ static bool write_hostile_pcap(const char *path)
 static void test_dump_hostile(void)
 {
 	char file[256];
-	struct result r;
+	struct ctl_result r;
 
 	snprintf(file, sizeof(file), "%s/hostile.pcap", tmpdir);
 	if (!tap_ok(write_hostile_pcap(file), "pcap file with hostile formats written"))
 		return;
-	r = run("dump", "-r", file, NULL);
+	r = ctl_run(tmpdir, "dump", "-r", file, NULL);
 	tap_ok(r.status == 0, "dump -r, hostile formats: no crash, exit 0 (got %d)",
 	       r.status);
 	tap_is_str(r.out, LINE(5)
@@ -395,7 +332,7 @@ static void test_dump_hostile(void)
 		   "tracenetctl: 1 event formats refused: libtraceevent crashed parsing them\n"
 		   "tracenetctl: 1 event formats printed as fields: their print fmt was unusable\n",
 		   "dump -r, hostile formats: warnings name the events and why");
-	result_free(&r);
+	ctl_result_free(&r);
 }
 
 static void cleanup(void)

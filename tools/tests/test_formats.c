@@ -26,77 +26,6 @@
 
 static char dir[] = "/tmp/tracenetctl-formats.XXXXXX";
 
-struct fx_result {
-	int status;
-	char *out;
-	char *err;
-};
-
-static char *slurp(const char *path)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	buf = calloc(1, (size_t)st.st_size + 1);
-	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	if (buf)
-		buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
-}
-
-static char *slurp_or_empty(const char *path)
-{
-	char *s = slurp(path);
-
-	return s ? s : strdup("");
-}
-
-/* tracenetctl with the NULL-terminated arguments. */
-static struct fx_result run(const char *arg, ...)
-{
-	const char *bin = getenv("TRACENETCTL");
-	struct fx_result r = { .status = -1 };
-	posix_spawn_file_actions_t fa;
-	char out[256], err[256];
-	const char *argv[16];
-	va_list ap;
-	int n = 1;
-	pid_t pid;
-
-	argv[0] = bin ? bin : "tracenetctl";
-	va_start(ap, arg);
-	for (; arg && n < 15; arg = va_arg(ap, const char *))
-		argv[n++] = arg;
-	va_end(ap);
-	argv[n] = NULL;
-	snprintf(out, sizeof(out), "%s/stdout", dir);
-	snprintf(err, sizeof(err), "%s/stderr", dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (!posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, NULL) &&
-	    waitpid(pid, &r.status, 0) == pid)
-		r.status = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 128;
-	posix_spawn_file_actions_destroy(&fa);
-	r.out = slurp_or_empty(out);
-	r.err = slurp_or_empty(err);
-	return r;
-}
-
-static void result_free(struct fx_result *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
 static bool write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -162,17 +91,17 @@ static void test_formats_file(const char *tfs)
 	char *ex = record("sched", "sched_process_exec.format");
 	char *nt = record("net", "netif_receive_skb.format");
 	char file[512], *text;
-	struct fx_result r;
+	struct ctl_result r;
 
 	snprintf(file, sizeof(file), "%s/out.formats", dir);
-	r = run("formats", "-t", tfs, "sched:*", NULL);
+	r = ctl_run(dir, "formats", "-t", tfs, "sched:*", NULL);
 	tap_ok(r.status == 0 && has(r.out, sw) && has(r.out, ex) && !has(r.out, "system: net"),
 	       "formats 'sched:*': both sched events on stdout, net not");
 	tap_ok(has(r.out, ex) && has(r.out, sw) && strstr(r.out, ex) < strstr(r.out, sw),
 	       "formats: events sorted by system:name");
-	result_free(&r);
+	ctl_result_free(&r);
 
-	r = run("formats", "-t", tfs, "-o", file, NULL);
+	r = ctl_run(dir, "formats", "-t", tfs, "-o", file, NULL);
 	text = slurp(file);
 	tap_ok(r.status == 0 && !r.out[0] && has(text, sw) && has(text, ex) && has(text, nt),
 	       "formats -o FILE: every event of tracefs, as system line and format text");
@@ -180,42 +109,42 @@ static void test_formats_file(const char *tfs)
 	       strstr(text, "\nsystem: ") && strchr(text, '#') < strstr(text, "system: "),
 	       "formats -o FILE: a comment header first, counting the events");
 	free(text);
-	result_free(&r);
+	ctl_result_free(&r);
 
-	r = run("formats", "-t", tfs, "--output", file, "sched:sched_switch",
+	r = ctl_run(dir, "formats", "-t", tfs, "--output", file, "sched:sched_switch",
 		"sched:*", "sched/sched_switch", NULL);
 	text = slurp(file);
 	tap_ok(r.status == 0 && has(text, sw) &&
 	       !has(strstr(text, sw) + strlen(sw), "name: sched_switch\n"),
 	       "formats: an event that several patterns name is written once");
 	free(text);
-	result_free(&r);
+	ctl_result_free(&r);
 
-	r = run("formats", "-t", tfs, "-o", file, "sched:sched_switch", "sched:nosuch", NULL);
+	r = ctl_run(dir, "formats", "-t", tfs, "-o", file, "sched:sched_switch", "sched:nosuch", NULL);
 	text = slurp(file);
 	tap_ok(r.status == 1 && has(r.err, "unknown event 'sched:nosuch'") && has(text, sw),
 	       "formats: an unknown event is named, exit 1, FILE left as it was");
 	free(text);
 	snprintf(file + strlen(file), sizeof(file) - strlen(file), ".tmp");
 	tap_ok(access(file, F_OK) != 0, "formats: no temporary file left behind");
-	result_free(&r);
+	ctl_result_free(&r);
 
-	r = run("formats", "-t", tfs, "nosuch:*", NULL);
+	r = ctl_run(dir, "formats", "-t", tfs, "nosuch:*", NULL);
 	tap_ok(r.status == 1 && has(r.err, "no event matches 'nosuch:*'"),
 	       "formats: a glob that matches nothing is named, exit 1");
-	result_free(&r);
-	r = run("formats", "-t", "/nonexistent/tracefs", NULL);
+	ctl_result_free(&r);
+	r = ctl_run(dir, "formats", "-t", "/nonexistent/tracefs", NULL);
 	tap_ok(r.status == 1 && has(r.err, "/nonexistent/tracefs"),
 	       "formats -t with a missing directory: named, exit 1");
-	result_free(&r);
-	r = run("formats", "--bogus", NULL);
+	ctl_result_free(&r);
+	r = ctl_run(dir, "formats", "--bogus", NULL);
 	tap_ok(r.status == 2 && has(r.err, "Usage: tracenetctl formats"),
 	       "formats --bogus: usage, exit 2");
-	result_free(&r);
-	r = run("formats", "-o", NULL);
+	ctl_result_free(&r);
+	r = ctl_run(dir, "formats", "-o", NULL);
 	tap_ok(r.status == 2 && has(r.err, "option '-o' needs an argument"),
 	       "formats -o without a file: exit 2");
-	result_free(&r);
+	ctl_result_free(&r);
 	free(sw);
 	free(ex);
 	free(nt);
@@ -281,20 +210,20 @@ static bool write_net_pcap(const char *path)
 static void test_dump_raw(void)
 {
 	char file[512];
-	struct fx_result r;
+	struct ctl_result r;
 
 	snprintf(file, sizeof(file), "%s/net.pcap", dir);
 	if (!tap_ok(write_net_pcap(file), "pcap of a netif_receive_skb event written"))
 		return;
-	r = run("dump", "-R", "-r", file, NULL);
+	r = ctl_run(dir, "dump", "-R", "-r", file, NULL);
 	tap_is_str(r.out, "            ping-42    [001] 1700000000.123457: netif_receive_skb:     "
 		   "skbaddr=0xffff888004b5f700 len=84 name=veth0\n",
 		   "dump -R: every field as name=value, in format order");
-	result_free(&r);
-	r = run("dump", "-r", file, NULL);
+	ctl_result_free(&r);
+	r = ctl_run(dir, "dump", "-r", file, NULL);
 	tap_ok(has(r.out, "netif_receive_skb:    dev=veth0 skbaddr=0xffff888004b5f700 len=84"),
 	       "dump without -R: the print fmt");
-	result_free(&r);
+	ctl_result_free(&r);
 }
 
 static void cleanup(void)
