@@ -233,7 +233,9 @@ static u64 tn_event_count(const struct tn_event *ev)
 	return sum;
 }
 
-static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev)
+/* @format: also the format text the device decodes the event with. */
+static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev,
+			bool format)
 {
 	struct nlattr *nest = nla_nest_start(skb, TRACENET_A_EVENT);
 
@@ -243,7 +245,8 @@ static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev)
 	    nla_put_string(skb, TRACENET_A_SYSTEM, ev->system) ||
 	    nla_put_string(skb, TRACENET_A_NAME, ev->name) ||
 	    nla_put_u64_64bit(skb, TRACENET_A_EVENT_COUNT, tn_event_count(ev),
-			      TRACENET_A_PAD)) {
+			      TRACENET_A_PAD) ||
+	    (format && nla_put_string(skb, TRACENET_A_FORMAT, ev->format))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -271,7 +274,7 @@ static int tn_fill_events(struct sk_buff *skb, struct tn_dev *td, u32 portid,
 		return -EMSGSIZE;
 	}
 	xa_for_each_start(&td->events, id, ev, *next) {
-		if (tn_put_event(skb, ev)) {
+		if (tn_put_event(skb, ev, false)) {
 			*next = id;
 			genlmsg_end(skb, hdr);
 			return 1;
@@ -312,6 +315,53 @@ static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_unlock(&tn_mutex);
 	cb->args[0] = i;
 	return err < 0 && !skb->len ? err : skb->len;
+}
+
+/* IFINDEX and EVENT_ID: that one event, with the format text its frames
+ * follow (a filter compiles against it, not against today's tracefs).
+ */
+static int tn_nl_get_event(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct tn_event *ev;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_EVENT_ID))
+		return -EINVAL;
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	mutex_lock(&tn_mutex);
+	ev = xa_load(&tn_priv(dev)->events,
+		     nla_get_u32(info->attrs[TRACENET_A_EVENT_ID]));
+	if (!ev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TRACENET_A_EVENT_ID],
+				    "event not attached to this device");
+		err = -ENOENT;
+		goto out;
+	}
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE + nla_total_size(strlen(ev->format) + 1),
+			  GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &tn_genl_family, 0,
+				TRACENET_CMD_GET_EVENTS);
+	if (!hdr || nla_put_u32(msg, TRACENET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, TRACENET_A_IFNAME, dev->name) ||
+	    tn_put_event(msg, ev, true)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	mutex_unlock(&tn_mutex);
+	dev_put(dev);
+	return err;
 }
 
 static int tn_put_cpu_stats(struct sk_buff *skb, struct tn_dev *td,
@@ -389,6 +439,7 @@ static const struct genl_ops tn_genl_ops[] = {
 	},
 	{
 		.cmd	= TRACENET_CMD_GET_EVENTS,
+		.doit	= tn_nl_get_event,
 		.dumpit	= tn_nl_dump_events,
 	},
 	{

@@ -70,14 +70,19 @@ for ((k = 0; ; k++)); do
 done
 rm -f /tmp/trace.dat
 for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
+cat >/tmp/tn_work.sh <<'EOF'
+for i in 1 2 3 4; do /tmp/tn_cat /etc/hostname /etc/os-release >/dev/null; done
+ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 -s 30 10.99.0.2 >/dev/null
+ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 -s 61 10.99.0.2 >/dev/null
+EOF
 # trace-cmd runs the workload once every instance records, and stops
 # when it ends (with many instances it is slow to stop on a signal);
 # --no-filter: its child, trace-cmd until it execs, is not filtered out.
-trace-cmd record -q --no-filter -b 1024 -o /tmp/trace.dat "${targs[@]}" /tmp/tn_bash -c '
-	for i in 1 2 3 4; do /tmp/tn_cat /etc/hostname /etc/os-release >/dev/null; done
-	ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 -s 30 10.99.0.2 >/dev/null
-	ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 -s 61 10.99.0.2 >/dev/null
-' >/tmp/tc.log 2>&1 || fail "trace-cmd record: $(tail -5 /tmp/tc.log)"
+# The workload runs in a second shell, whose forks count (the first
+# one's do not: it was trace-cmd until it exec'd).
+trace-cmd record -q --no-filter -b 1024 -o /tmp/trace.dat "${targs[@]}" \
+	/tmp/tn_bash -c '/tmp/tn_bash /tmp/tn_work.sh; :' >/tmp/tc.log 2>&1 ||
+	fail "trace-cmd record: $(tail -5 /tmp/tc.log)"
 capture_stop trace0
 [ "$(stat trace0 drop_full)" -eq 0 ] || fail "tracenet dropped events: no exact comparison"
 trace-cmd report -i /tmp/trace.dat 2>/dev/null | grep -v 'dev=trace0 ' >/tmp/tc.txt
@@ -177,6 +182,8 @@ echo "$out" | grep -q "unknown event 'sched:nosuch'" || fail "unknown event: $ou
 if out=$("$ctl" filter trace0 'sched:sched_switch: prev_pid == 1' 2>&1); then
 	"$ctl" filter trace0 'sched:sched_process_exec: pid > 1' || fail "second filter"
 	bad_out=$("$ctl" filter trace0 'sched:sched_switch: prev_pid = 1' 2>&1) && fail "'=' accepted"
+	out=$("$ctl" filter trace0 'sched:sched_wakeup: pid == 1' 2>&1) && fail "a filter of an event not attached accepted"
+	echo "$out" | grep -q "'sched:sched_wakeup' is not attached to trace0" || fail "unattached event: $out"
 	"$ctl" filter trace0 --show >/tmp/show.txt || fail "--show"
 	printf '%s\n' 'sched:sched_switch: prev_pid == 1' 'sched:sched_process_exec: pid > 1' |
 		diff -u - /tmp/show.txt || fail "the filters in force changed after a refused one ($bad_out)"

@@ -89,6 +89,13 @@ def main():
              u32(A_IFINDEX, ifindex) + u32(A_EVENT_ID, sw_id)), errno.ENOENT, 'not attached'),
             ('stats of a non-tracenet device', g.request(g.family, CMD_GET_STATS,
              u32(A_IFINDEX, lo)), errno.EOPNOTSUPP, 'not a tracenet device'),
+            ('one event without its id', g.request(g.family, CMD_GET_EVENTS,
+             u32(A_IFINDEX, ifindex)), errno.EINVAL, A_EVENT_ID),
+            ('format of an unattached event', g.request(g.family, CMD_GET_EVENTS,
+             u32(A_IFINDEX, ifindex) + u32(A_EVENT_ID, sw_id)), errno.ENOENT, 'not attached'),
+            ('format on a non-tracenet device', g.request(g.family, CMD_GET_EVENTS,
+             u32(A_IFINDEX, lo) + u32(A_EVENT_ID, sw_id)), errno.EOPNOTSUPP,
+             'not a tracenet device'),
         ]
 
     failed = 0

@@ -7,7 +7,7 @@ against every command, and read every reply.
 DEV0 and DEV1 are tracenet devices (up: accepted hostile field tables are
 then exercised by real records). Each request starts from a valid one of
 a random command (ATTACH with a real tracefs event's id, names, format and
-field table; DETACH; the GET_EVENTS dump; GET_STATS) or from random
+field table; DETACH; the GET_EVENTS dump and doit; GET_STATS) or from random
 attributes, then gets mutations: attribute types (unknown, out of range,
 NLA_F_NESTED on flat attributes and not on nests), payloads (lengths,
 edge values, unterminated and oversized strings), dropped, duplicated and
@@ -192,6 +192,11 @@ class Fuzzer:
         attrs = [a_u32(A_IFINDEX, self.ifindex())] if self.r.random() < 0.5 else []
         return CMD_GET_EVENTS, attrs
 
+    def t_event(self):
+        # The doit: one event with its format.
+        return CMD_GET_EVENTS, [a_u32(A_IFINDEX, self.ifindex()),
+                                a_u32(A_EVENT_ID, self.r.choice(self.pool).id)]
+
     def t_stats(self):
         return CMD_GET_STATS, [a_u32(A_IFINDEX, self.ifindex())]
 
@@ -311,13 +316,16 @@ class Fuzzer:
             kind, (cmd, attrs) = 'attach', self.t_attach()
         elif x < 0.52:
             kind, (cmd, attrs) = 'detach', self.t_detach()
-        elif x < 0.67:
+        elif x < 0.62:
             kind, (cmd, attrs) = 'get_events', self.t_events()
+        elif x < 0.70:
+            kind, (cmd, attrs) = 'get_event', self.t_event()
         elif x < 0.82:
             kind, (cmd, attrs) = 'get_stats', self.t_stats()
         else:
             kind, (cmd, attrs) = 'random', self.t_random()
-        flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if cmd == CMD_GET_EVENTS else 0)
+        dump = cmd == CMD_GET_EVENTS and kind != 'get_event'
+        flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if dump else 0)
         family = self.g.family
         version, reserved = GENL_VERSION, 0
 

@@ -105,17 +105,26 @@ static unsigned int count_fields(struct tep_format_field **fields)
 int tn_event_load(struct tep_handle *tep, const char *system,
 		  const char *name, struct tn_evdesc *d)
 {
+	int size;
+	char *text = read_format(system, name, &size);
+
+	if (!text)
+		return -1;
+	return tn_event_parse(tep, system, name, text, d);
+}
+
+/* @format (taken over, freed by tn_event_release()) as the event @d. */
+int tn_event_parse(struct tep_handle *tep, const char *system,
+		   const char *name, char *format, struct tn_evdesc *d)
+{
 	enum tep_errno ret;
 	char msg[128];
-	int size;
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->system, sizeof(d->system), "%s", system);
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->format = read_format(system, name, &size);
-	if (!d->format)
-		return -1;
-	ret = tep_parse_format(tep, &d->event, d->format, (unsigned long)size,
+	d->format = format;
+	ret = tep_parse_format(tep, &d->event, d->format, strlen(d->format),
 			       system);
 	if (!d->event) {
 		tep_strerror(tep, ret, msg, sizeof(msg));

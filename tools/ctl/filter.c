@@ -28,10 +28,18 @@
 #include "tracenetctl.h"
 #include "filter.h"
 #include "frun.h"
+#include "query.h"
 
 #define PROG_NAME	"tn_filter"
 
 struct fset {
+	/* On a device: the events attached there, whose formats the
+	 * filters compile against. Without one (--pcap, --run): tracefs.
+	 */
+	const char *dev;
+	unsigned int ifindex;
+	struct tn_nl nl;
+	struct tn_devinfo *attached;
 	struct tep_handle *tep;
 	unsigned int n;
 	struct tn_fevent ev[TN_F_MAX_EVENTS];
@@ -49,11 +57,70 @@ static void fset_free(struct fset *s)
 	}
 	if (s->tep)
 		tep_free(s->tep);
+	tn_devinfo_free(s->attached);
+	tn_nl_close(&s->nl);
 	s->n = 0;
 	s->tep = NULL;
+	s->attached = NULL;
 }
 
-/* The event as the filter sees it, from its tracefs format. */
+/* Talk to the device @dev: the filters will be of its events. */
+static int fset_open_dev(struct fset *s, const char *dev, unsigned int ifindex)
+{
+	int err;
+
+	s->dev = dev;
+	s->ifindex = ifindex;
+	if (tn_nl_open(&s->nl))
+		return -1;
+	err = tn_query_events(&s->nl, ifindex, &s->attached);
+	if (err) {
+		tn_nl_report(&s->nl, err, dev, "listing events");
+		return -1;
+	}
+	if (!s->attached) {
+		tn_error("%s is not a tracenet device", dev);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct tn_attached *dev_find(const struct fset *s,
+					  const char *system, const char *name)
+{
+	const struct tn_devinfo *di;
+	unsigned int i;
+
+	for (di = s->attached; di; di = di->next)
+		for (i = 0; i < di->nevents; i++)
+			if (!strcmp(di->events[i].system, system) &&
+			    !strcmp(di->events[i].name, name))
+				return &di->events[i];
+	return NULL;
+}
+
+/* The event as @s->dev decodes it: the format it was attached with. */
+static int dev_event(struct fset *s, const char *system, const char *name,
+		     struct tn_evdesc *d)
+{
+	const struct tn_attached *ev = dev_find(s, system, name);
+	char *format;
+	int err;
+
+	if (!ev) {
+		tn_error("'%s:%s' is not attached to %s: attach it first (tracenetctl attach %s %s:%s)",
+			 system, name, s->dev, s->dev, system, name);
+		return -1;
+	}
+	err = tn_query_event(&s->nl, s->ifindex, ev->id, &format);
+	if (err) {
+		tn_nl_report(&s->nl, err, s->dev, "reading an event's format");
+		return -1;
+	}
+	return tn_event_parse(s->tep, system, name, format, d);
+}
+
+/* The event as the filter sees it, from its format. */
 static int load_fevent(struct fset *s, const char *system, const char *name,
 		       struct tn_fevent *fe)
 {
@@ -62,7 +129,8 @@ static int load_fevent(struct fset *s, const char *system, const char *name,
 
 	if (!s->tep && !(s->tep = tn_tep_new()))
 		return -1;
-	if (tn_event_load(s->tep, system, name, &d))
+	if (s->dev ? dev_event(s, system, name, &d) :
+		     tn_event_load(s->tep, system, name, &d))
 		return -1;
 	memset(fe, 0, sizeof(*fe));
 	snprintf(fe->system, sizeof(fe->system), "%s", system);
@@ -260,7 +328,16 @@ static int load_current(struct fset *s, const struct attached *at)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!ret && add_filter(s, texts[i])) {
+		char system[TRACENET_MAX_NAME], name[TRACENET_MAX_NAME];
+		struct tn_ferr err;
+		const char *expr;
+
+		/* Detaching an event leaves its filter idle: drop it now. */
+		if (!ret && !tn_filter_split(texts[i], system, name, &expr, &err) &&
+		    !dev_find(s, system, name)) {
+			tn_warn("dropping the filter of %s:%s, no longer attached to %s",
+				system, name, s->dev);
+		} else if (!ret && add_filter(s, texts[i])) {
 			tn_error("cannot rebuild the filter in force '%s' (clear it with --clear)",
 				 texts[i]);
 			ret = -1;
@@ -324,14 +401,17 @@ static int load_prog(struct fset *s)
 		popts.log_level = 1;
 		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, PROG_NAME, "GPL",
 				   prog.insns, prog.ninsns, &popts);
-		if (fd < 0) {
+		if (fd < 0 && log && strstr(log, "prohibited for !root")) {
+			/* Spectre v1 hardening: no variable packet offsets. */
+			tn_error("permission denied: the filter program needs CAP_PERFMON too (the verifier allows variable packet offsets only with it)");
+		} else if (fd < 0) {
 			tn_error("the kernel refused the filter program (%u instructions): %s; its verifier said:",
 				 prog.ninsns, strerror(e));
 			if (log)
 				print_log(log);
 		}
 	} else if (fd < 0) {
-		tn_error("cannot load the filter program: %s (needs CAP_BPF and CAP_NET_ADMIN, or root)",
+		tn_error("cannot load the filter program: %s (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, or root)",
 			 strerror(errno));
 	}
 out:
@@ -407,7 +487,7 @@ static int do_set(const char *dev, unsigned int ifindex, char **args,
 {
 	struct fset *s = calloc(1, sizeof(*s));
 	char system[TRACENET_MAX_NAME], name[TRACENET_MAX_NAME];
-	struct attached at;
+	struct attached at = { .prog_fd = -1 };
 	unsigned int i, k;
 	int ret = 1;
 
@@ -415,7 +495,8 @@ static int do_set(const char *dev, unsigned int ifindex, char **args,
 		tn_error("out of memory");
 		return 1;
 	}
-	if (query_attached(dev, ifindex, &at) || load_current(s, &at))
+	if (fset_open_dev(s, dev, ifindex) || query_attached(dev, ifindex, &at) ||
+	    load_current(s, &at))
 		goto out;
 	for (i = 0; i < nargs; i++) {
 		if (!clear) {

@@ -54,6 +54,13 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 	case TRACENET_A_EVENT_COUNT:
 		get_u64(attr, &ev->count);
 		break;
+	case TRACENET_A_FORMAT:
+		if (!ev->format && !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) &&
+		    !(ev->format = strdup(mnl_attr_get_str(attr)))) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -70,8 +77,7 @@ static int add_event(struct tn_devinfo *dev, const struct nlattr *nest)
 	dev->events = evs;
 	ev = &evs[dev->nevents++];
 	memset(ev, 0, sizeof(*ev));
-	mnl_attr_parse_nested(nest, event_attr_cb, ev);
-	return MNL_CB_OK;
+	return mnl_attr_parse_nested(nest, event_attr_cb, ev);
 }
 
 static int dev_attr_cb(const struct nlattr *attr, void *data)
@@ -123,6 +129,7 @@ static int events_cb(const struct nlmsghdr *nlh, void *data)
 	memcpy(evs + last->nevents, dev->events, dev->nevents * sizeof(*evs));
 	last->events = evs;
 	last->nevents += dev->nevents;
+	dev->nevents = 0;	/* moved, formats included */
 	tn_devinfo_free(dev);
 	return ret;
 }
@@ -140,12 +147,41 @@ int tn_query_events(struct tn_nl *nl, unsigned int ifindex,
 	return tn_nl_talk(nl, nlh, events_cb, list);
 }
 
+/* The event @id of device @ifindex, with the format text its frames
+ * follow; ENOENT when it is not attached there.
+ */
+int tn_query_event(struct tn_nl *nl, unsigned int ifindex, uint32_t id,
+		   char **format)
+{
+	struct tn_devinfo *list = NULL;
+	struct nlmsghdr *nlh;
+	int err;
+
+	*format = NULL;
+	nlh = tn_nl_request(nl, TRACENET_CMD_GET_EVENTS, 0);
+	mnl_attr_put_u32(nlh, TRACENET_A_IFINDEX, ifindex);
+	mnl_attr_put_u32(nlh, TRACENET_A_EVENT_ID, id);
+	err = tn_nl_talk(nl, nlh, events_cb, &list);
+	if (!err && (!list || list->nevents != 1 || list->events[0].id != id ||
+		     !list->events[0].format))
+		err = -EPROTO;
+	if (!err) {
+		*format = list->events[0].format;
+		list->events[0].format = NULL;
+	}
+	tn_devinfo_free(list);
+	return err;
+}
+
 void tn_devinfo_free(struct tn_devinfo *list)
 {
 	struct tn_devinfo *next;
+	unsigned int i;
 
 	for (; list; list = next) {
 		next = list->next;
+		for (i = 0; i < list->nevents; i++)
+			free(list->events[i].format);
 		free(list->events);
 		free(list);
 	}

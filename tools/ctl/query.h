@@ -13,6 +13,7 @@ struct tn_attached {
 	char system[TRACENET_MAX_NAME];
 	char name[TRACENET_MAX_NAME];
 	uint64_t count;
+	char *format;		/* tn_query_event() only */
 };
 
 struct tn_devinfo {
@@ -36,6 +37,8 @@ struct tn_stats_reply {
 
 int tn_query_events(struct tn_nl *nl, unsigned int ifindex,
 		    struct tn_devinfo **list);
+int tn_query_event(struct tn_nl *nl, unsigned int ifindex, uint32_t id,
+		   char **format);
 void tn_devinfo_free(struct tn_devinfo *list);
 int tn_query_stats(struct tn_nl *nl, unsigned int ifindex,
 		   struct tn_stats_reply *r);

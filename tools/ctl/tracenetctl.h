@@ -52,6 +52,8 @@ void tn_specs_free(char **specs);
 struct tep_handle *tn_tep_new(void);
 int tn_event_load(struct tep_handle *tep, const char *system,
 		  const char *name, struct tn_evdesc *d);
+int tn_event_parse(struct tep_handle *tep, const char *system,
+		   const char *name, char *format, struct tn_evdesc *d);
 void tn_event_release(struct tn_evdesc *d);
 
 void tn_print_fields(const struct tn_evdesc *d);

@@ -92,7 +92,8 @@ enum tracenet_cmd {
 	TRACENET_CMD_UNSPEC,
 	TRACENET_CMD_ATTACH,	/* IFINDEX, EVENT_ID, SYSTEM, NAME, FORMAT, FIELDS */
 	TRACENET_CMD_DETACH,	/* IFINDEX, EVENT_ID or DETACH_ALL */
-	TRACENET_CMD_GET_EVENTS,/* IFINDEX (doit) or all devices (dump) */
+	/* dump: every device, or IFINDEX's events; doit: IFINDEX + EVENT_ID */
+	TRACENET_CMD_GET_EVENTS,
 	TRACENET_CMD_GET_STATS,	/* IFINDEX: per-CPU counters */
 	__TRACENET_CMD_MAX,
 };
@@ -109,7 +110,8 @@ enum tracenet_attr {
 	TRACENET_A_FORMAT,	/* string: tracefs format text */
 	TRACENET_A_FIELDS,	/* nest: TRACENET_A_FIELD... */
 	TRACENET_A_DETACH_ALL,	/* flag */
-	TRACENET_A_EVENT,	/* nest, in GET_EVENTS replies: ID, SYSTEM, NAME, COUNT */
+	/* nest, in GET_EVENTS replies: ID, SYSTEM, NAME, COUNT (+FORMAT: doit) */
+	TRACENET_A_EVENT,
 	TRACENET_A_EVENT_COUNT,	/* u64: events of this id produced */
 	TRACENET_A_CPU_STATS,	/* nest: TRACENET_STAT_* (one per CPU) */
 	TRACENET_A_PAD,
