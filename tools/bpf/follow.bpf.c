@@ -73,16 +73,22 @@ int tn_follow_exec(void *ctx)
 	if (field32(ctx, exec_pid_off, &pid) ||
 	    field32(ctx, exec_old_pid_off, &old_pid))
 		return 1;
-	/* A followed task stays followed whatever it execs; a thread that
-	 * execs takes the leader's pid (de_thread): its own goes away.
-	 */
-	if (!bpf_map_lookup_elem(&tn_follow, &pid) &&
-	    (old_pid == pid || !bpf_map_lookup_elem(&tn_follow, &old_pid)) &&
-	    !is_path(ctx))
+	/* A followed task stays followed whatever it execs. */
+	if (old_pid == pid && bpf_map_lookup_elem(&tn_follow, &pid))
 		return 1;
-	if (old_pid != pid)
+	if (old_pid != pid && bpf_map_lookup_elem(&tn_follow, &old_pid)) {
+		/* A followed thread that execs takes its leader's pid
+		 * (de_thread): the leader has exited, its entry starts afresh.
+		 */
 		bpf_map_delete_elem(&tn_follow, &old_pid);
-	/* Fresh: the leader whose pid this task took has exited. */
+	} else {
+		if (!is_path(ctx))
+			return 1;
+		/* Its events queued from before the exec must not pass:
+		 * XDP drops them until it sees this exec's frame.
+		 */
+		v.pending = 1;
+	}
 	bpf_map_update_elem(&tn_follow, &pid, &v, BPF_ANY);
 	return 1;
 }

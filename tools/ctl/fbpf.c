@@ -17,9 +17,12 @@
  *
  * With follow --exec, a prologue runs before the filters: the event's pid
  * is looked up in the map of followed tasks (../bpf/follow.h), fed at the
- * tracepoints by follow.bpf.c. A pid that is not there drops; the exit
- * event of a task marked exited is passed and its time written in the
- * map, and the task's events of a later time drop from then on.
+ * tracepoints by follow.bpf.c. A pid that is not there drops. A task
+ * that exec'd the path is pending until its exec frame comes: its events
+ * drop until then, the exec frame writes its time in the map, and the
+ * task's events of an earlier time drop from then on. Likewise the exit
+ * frame of a task marked exited writes its time, and the task's events
+ * of a later time drop.
  */
 #include <arpa/inet.h>
 #include <linux/bpf.h>
@@ -644,8 +647,8 @@ static void put_texts(struct as *a, struct tn_filter *const *filters,
 	unsigned int i;
 
 	if (follow) {
-		uint32_t fh[4] = { TN_F_BLOB_MAGIC_FOLLOW, n, follow->exit_id,
-				   follow->flags };
+		uint32_t fh[5] = { TN_F_BLOB_MAGIC_FOLLOW, n, follow->exit_id,
+				   follow->flags, follow->exec_id };
 
 		blob_add(a, fh, sizeof(fh), 1);
 		blob_add(a, follow->path, strlen(follow->path) + 1, 1);
@@ -674,7 +677,7 @@ static void put_texts(struct as *a, struct tn_filter *const *filters,
 static void gen_follow(struct as *a, const struct tn_ffollow *follow,
 		       struct tn_fprog *prog)
 {
-	int l_other = label_new(a), l_go = label_new(a);
+	int l_other = label_new(a), l_exec = label_new(a), l_go = label_new(a);
 
 	pkt_ptr(a, 8, EV_LEN);
 	ldx(a, BPF_W, 2, 1, 16);		/* pid */
@@ -687,20 +690,29 @@ static void gen_follow(struct as *a, const struct tn_ffollow *follow,
 	emit(a, insn(0, 0, 0, 0, 0));
 	emit(a, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem));
 	jmp_imm(a, BPF_JEQ, 0, 0, a->l_drop);
-	/* r0: the task's entry; r3 the event's time, r4 the exit's */
+	/* r0: the task's entry; r2 the event's id, r3 its time. Every
+	 * load through r0 comes before the first label (the unit tests'
+	 * checker forgets r0 there).
+	 */
 	pkt_ptr(a, 8, EV_LEN);
 	ldx(a, BPF_DW, 3, 1, 8);
 	to_be(a, 3, 64);
 	ldx(a, BPF_W, 2, 1, 4);
 	to_be(a, 2, 32);
+	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_PENDING);
+	jmp_const(a, BPF_JEQ, 2, follow->exec_id, l_exec);
+	/* Not its exec yet: events from before it. Then those before it. */
+	jmp_imm(a, BPF_JNE, 5, 0, a->l_drop);
+	ldx(a, BPF_DW, 4, 0, TN_FOLLOW_VAL_START_TS);
+	jmp_reg(a, BPF_JGT, 4, 3, a->l_drop);
 	ldx(a, BPF_DW, 4, 0, TN_FOLLOW_VAL_EXIT_TS);
+	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_FLAGS);
 	jmp_const(a, BPF_JNE, 2, follow->exit_id, l_other);
 	/* The exit event passes; the first one of a task marked exited at
 	 * the tracepoint sets exit_ts (an entry made afresh for a reused pid
-	 * or by an exec is not marked: a late exit frame leaves it alone).
+	 * is not marked: a late exit frame leaves it alone).
 	 */
 	jmp_imm(a, BPF_JNE, 4, 0, l_go);
-	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_FLAGS);
 	alu_imm(a, BPF_AND, 5, TN_FOLLOW_EXITED);
 	jmp_imm(a, BPF_JEQ, 5, 0, l_go);
 	stx(a, BPF_DW, 0, 3, TN_FOLLOW_VAL_EXIT_TS);
@@ -709,6 +721,13 @@ static void gen_follow(struct as *a, const struct tn_ffollow *follow,
 	label_here(a, l_other);
 	jmp_imm(a, BPF_JEQ, 4, 0, l_go);
 	jmp_reg(a, BPF_JGT, 3, 4, a->l_drop);
+	ja(a, l_go);
+	/* An exec event passes; that of a pending task starts it. */
+	label_here(a, l_exec);
+	jmp_imm(a, BPF_JEQ, 5, 0, l_go);
+	stx(a, BPF_DW, 0, 3, TN_FOLLOW_VAL_START_TS);
+	mov_imm(a, 5, 0);
+	stx(a, BPF_W, 0, 5, TN_FOLLOW_VAL_PENDING);
 	label_here(a, l_go);
 }
 
@@ -858,7 +877,7 @@ void tn_fprog_set_follow_map(struct tn_fprog *prog, int map_fd)
 static int blob_head(const uint8_t *blob, size_t len, uint32_t *n,
 		     size_t *off, struct tn_ffollow *follow)
 {
-	uint32_t hdr[4];
+	uint32_t hdr[5];
 	const uint8_t *end, *end2;
 	size_t plen;
 
@@ -888,6 +907,7 @@ static int blob_head(const uint8_t *blob, size_t len, uint32_t *n,
 		memcpy(follow->pins, end + 1, (size_t)(end2 - end - 1));
 		follow->exit_id = hdr[2];
 		follow->flags = hdr[3];
+		follow->exec_id = hdr[4];
 	}
 	*off = (size_t)(end2 - blob) + 1;
 	return 1;

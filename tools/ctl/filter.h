@@ -163,13 +163,15 @@ struct tn_ffollow {
 	char path[256];			/* TN_FOLLOW_PATH_MAX, NUL included */
 	char pins[64];			/* bpffs directory of its links */
 	uint32_t exit_id;		/* id of sched:sched_process_exit */
+	uint32_t exec_id;		/* id of sched:sched_process_exec */
 	uint32_t flags;			/* TN_FFOLLOW_* */
 };
 
 #define TN_FFOLLOW_ATTACHED_EXIT	0x1	/* follow attached the exit event */
+#define TN_FFOLLOW_ATTACHED_EXEC	0x2	/* and the exec event */
 
 /* The blob starts with { magic, n } (TNF1), or { magic, n, exit_id,
- * flags }, the follow path and pins (TNF2); then the n texts.
+ * flags, exec_id }, the follow path and pins (TNF2); then the n texts.
  */
 #define TN_F_BLOB_MAGIC		0x544e4631	/* "TNF1" */
 #define TN_F_BLOB_MAGIC_FOLLOW	0x544e4632	/* "TNF2" */

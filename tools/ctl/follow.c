@@ -56,6 +56,7 @@
 #define BPFFS		"/sys/fs/bpf"
 #define PIN_ROOT	BPFFS "/tracenet"
 #define EXIT_EVENT	"sched:sched_process_exit"
+#define EXEC_EVENT	"sched:sched_process_exec"
 
 /* The pins of a follow: the map, then one link per tracepoint. */
 static const char *const pin_names[] = { "pids", "exec", "fork", "exit", "free" };
@@ -122,7 +123,7 @@ struct offsets {
 	uint32_t exec_filename, exec_pid, exec_old_pid;
 	uint32_t fork_parent, fork_child;
 	uint32_t exit_pid, free_pid;
-	uint32_t exit_id;
+	uint32_t exit_id, exec_id;
 };
 
 static int field_off(const struct tn_evdesc *d, const char *field, bool dyn,
@@ -162,6 +163,7 @@ static int read_offsets(struct offsets *o)
 	    field_off(&d[3], "pid", false, &o->free_pid))
 		goto out;
 	o->exit_id = (uint32_t)d[2].event->id;
+	o->exec_id = (uint32_t)d[0].event->id;
 	ret = 0;
 out:
 	for (i = 0; i < n; i++)
@@ -335,7 +337,7 @@ static int do_exec(struct ctx *c, const char *path)
 	const struct tn_ffollow *cur;
 	struct tn_ffollow fl;
 	struct offsets o;
-	bool attached_exit = false;
+	unsigned int attached = 0;
 	int map_fd = -1, ret = 1;
 
 	if (open_dev(c, true))
@@ -355,25 +357,36 @@ static int do_exec(struct ctx *c, const char *path)
 	snprintf(fl.path, sizeof(fl.path), "%s", path);
 	snprintf(fl.pins, sizeof(fl.pins), "%s/%s", PIN_ROOT, c->dev);
 	fl.exit_id = o.exit_id;
+	fl.exec_id = o.exec_id;
 	map_fd = load_follow(path, &o, fl.pins);
 	if (map_fd < 0)
 		return 1;
+	/* XDP starts a task at its exec frame and ends it at its exit frame. */
+	if (!event_attached(c, o.exec_id)) {
+		if (tn_attach_event(c->dev, c->ifindex, EXEC_EVENT))
+			goto undo;
+		attached |= TN_FFOLLOW_ATTACHED_EXEC;
+	}
 	if (!event_attached(c, o.exit_id)) {
 		if (tn_attach_event(c->dev, c->ifindex, EXIT_EVENT))
-			goto unpin;
-		attached_exit = true;
-		fl.flags |= TN_FFOLLOW_ATTACHED_EXIT;
-		fprintf(stderr, "%s: attached %s to %s: follow ends a task's events at its exit event\n",
-			PROG, EXIT_EVENT, c->dev);
+			goto undo;
+		attached |= TN_FFOLLOW_ATTACHED_EXIT;
 	}
+	fl.flags |= attached;
 	if (tn_fdev_install(c->fdev, &fl, map_fd))
 		goto undo;
+	if (attached)
+		fprintf(stderr, "%s: attached%s%s to %s: follow starts a task at its exec event and ends it at its exit event\n",
+			PROG, attached & TN_FFOLLOW_ATTACHED_EXEC ? " " EXEC_EVENT : "",
+			attached & TN_FFOLLOW_ATTACHED_EXIT ? " " EXIT_EVENT : "",
+			c->dev);
 	ret = 0;
 	goto out;
 undo:
-	if (attached_exit)
+	if (attached & TN_FFOLLOW_ATTACHED_EXEC)
+		tn_detach_event(&c->nl, c->dev, c->ifindex, o.exec_id);
+	if (attached & TN_FFOLLOW_ATTACHED_EXIT)
 		tn_detach_event(&c->nl, c->dev, c->ifindex, o.exit_id);
-unpin:
 	unpin_dir(fl.pins);
 out:
 	close(map_fd);
@@ -404,12 +417,17 @@ static int do_off(struct ctx *c)
 	if (tn_fdev_install(c->fdev, NULL, -1))
 		return 1;
 	unpin_dir(fl.pins);
-	if (fl.flags & TN_FFOLLOW_ATTACHED_EXIT) {
-		if (tn_detach_event(&c->nl, c->dev, c->ifindex, fl.exit_id))
-			return 1;
-		fprintf(stderr, "%s: detached %s from %s, which follow had attached\n",
-			PROG, EXIT_EVENT, c->dev);
-	}
+	if ((fl.flags & TN_FFOLLOW_ATTACHED_EXEC) &&
+	    tn_detach_event(&c->nl, c->dev, c->ifindex, fl.exec_id))
+		return 1;
+	if ((fl.flags & TN_FFOLLOW_ATTACHED_EXIT) &&
+	    tn_detach_event(&c->nl, c->dev, c->ifindex, fl.exit_id))
+		return 1;
+	if (fl.flags & (TN_FFOLLOW_ATTACHED_EXEC | TN_FFOLLOW_ATTACHED_EXIT))
+		fprintf(stderr, "%s: detached%s%s from %s, which follow had attached\n",
+			PROG, fl.flags & TN_FFOLLOW_ATTACHED_EXEC ? " " EXEC_EVENT : "",
+			fl.flags & TN_FFOLLOW_ATTACHED_EXIT ? " " EXIT_EVENT : "",
+			c->dev);
 	return 0;
 }
 

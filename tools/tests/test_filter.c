@@ -918,6 +918,7 @@ static void test_pcap_refusals(void)
 /* ---- follow ------------------------------------------------------------ */
 
 #define FOLLOW_EXIT_ID	4242
+#define FOLLOW_EXEC_ID	4243
 #define EV_AT		(14 + 16)	/* the event header in a frame */
 
 static void set_be(uint8_t *p, uint64_t v, unsigned int n)
@@ -929,7 +930,7 @@ static void set_be(uint8_t *p, uint64_t v, unsigned int n)
 }
 
 /* A sched_switch frame of task @pid at time @ts, or its exit event. */
-static void frame_task(struct enc *e, int32_t pid, uint64_t ts, bool exit,
+static void frame_task(struct enc *e, int32_t pid, uint64_t ts, int exit,
 		       int32_t prev_pid)
 {
 	struct sw s = {
@@ -941,7 +942,7 @@ static void frame_task(struct enc *e, int32_t pid, uint64_t ts, bool exit,
 	frame_switch(e, &s);
 	set_be(e->buf + EV_AT + 8, ts, 8);
 	if (exit)
-		set_be(e->buf + EV_AT + 4, FOLLOW_EXIT_ID, 4);
+		set_be(e->buf + EV_AT + 4, exit > 0 ? FOLLOW_EXIT_ID : FOLLOW_EXEC_ID, 4);
 }
 
 static int follow_run(int prog, const struct enc *e)
@@ -983,7 +984,8 @@ static int follow_prog(struct tn_filter **fp, unsigned int n,
 
 static void follow_set(int map, uint32_t pid, uint64_t exit_ts, uint32_t flags)
 {
-	struct tn_follow_val v = { .exit_ts = exit_ts, .flags = flags };
+	struct tn_follow_val v = { .exit_ts = exit_ts, .flags = flags,
+				   .pending = flags >> 16 };
 
 	bpf_map_update_elem(map, &pid, &v, BPF_ANY);
 }
@@ -994,6 +996,14 @@ static uint64_t follow_exit_ts(int map, uint32_t pid)
 
 	bpf_map_lookup_elem(map, &pid, &v);
 	return v.exit_ts;
+}
+
+static bool follow_started(int map, uint32_t pid, uint64_t ts)
+{
+	struct tn_follow_val v = { .pending = 9 };
+
+	bpf_map_lookup_elem(map, &pid, &v);
+	return !v.pending && v.start_ts == ts;
 }
 
 static void test_follow_verdicts(const struct tn_ffollow *fl)
@@ -1011,34 +1021,54 @@ static void test_follow_verdicts(const struct tn_ffollow *fl)
 		goto out;
 	}
 	follow_set(map, 1234, 0, 0);
-	frame_task(&e, 1234, T, false, 5);
+	frame_task(&e, 1234, T, 0, 5);
 	ok = follow_run(prog, &e) == 1;
-	frame_task(&e, 99, T, false, 5);
+	frame_task(&e, 99, T, 0, 5);
 	ok &= follow_run(prog, &e) == 0;
 	tap_ok(ok, "follow: a followed pid passes, another drops");
 
-	frame_task(&e, 1234, T, true, 5);
+	frame_task(&e, 1234, T, 1, 5);
 	ok = follow_run(prog, &e) == 1 && follow_exit_ts(map, 1234) == 0;
-	frame_task(&e, 1234, T + 10, false, 5);
+	frame_task(&e, 1234, T + 10, 0, 5);
 	ok &= follow_run(prog, &e) == 1;
 	tap_ok(ok, "follow: the exit frame of a task not marked exited passes and cuts nothing");
 
 	follow_set(map, 1234, 0, TN_FOLLOW_EXITED);
-	frame_task(&e, 1234, T, true, 5);
+	frame_task(&e, 1234, T, 1, 5);
 	ok = follow_run(prog, &e) == 1 && follow_exit_ts(map, 1234) == T;
 	tap_ok(ok, "follow: the exit frame of an exited task passes and sets exit_ts");
-	frame_task(&e, 1234, T - 1, false, 5);
+	frame_task(&e, 1234, T - 1, 0, 5);
 	ok = follow_run(prog, &e) == 1;
-	frame_task(&e, 1234, T, false, 5);
+	frame_task(&e, 1234, T, 0, 5);
 	ok &= follow_run(prog, &e) == 1;
-	frame_task(&e, 1234, T + 1, false, 5);
+	frame_task(&e, 1234, T + 1, 0, 5);
 	ok &= follow_run(prog, &e) == 0;
 	tap_ok(ok, "follow: events before the exit pass (late CPUs), after it drop");
-	frame_task(&e, 1234, T + 5, true, 5);
+	frame_task(&e, 1234, T + 5, 1, 5);
 	ok = follow_run(prog, &e) == 1 && follow_exit_ts(map, 1234) == T;
 	tap_ok(ok, "follow: a second exit frame leaves exit_ts");
 	enc_meta_frame(&e, enc_mac, 1, "m", "");
 	tap_ok(follow_run(prog, &e) == 1, "follow: metadata frames pass");
+
+	/* A task that exec'd the path: pending until its exec frame. */
+	follow_set(map, 77, 0, 1 << 16);
+	frame_task(&e, 77, T, 0, 5);
+	ok = follow_run(prog, &e) == 0;
+	frame_task(&e, 77, T, 1, 5);
+	ok &= follow_run(prog, &e) == 0;
+	tap_ok(ok, "follow: the events of a pending task drop (queued before its exec)");
+	frame_task(&e, 77, T + 100, -1, 5);
+	ok = follow_run(prog, &e) == 1 && follow_started(map, 77, T + 100);
+	tap_ok(ok, "follow: its exec frame passes and starts it");
+	frame_task(&e, 77, T + 99, 0, 5);
+	ok = follow_run(prog, &e) == 0;
+	frame_task(&e, 77, T + 100, 0, 5);
+	ok &= follow_run(prog, &e) == 1;
+	frame_task(&e, 77, T + 200, 0, 5);
+	ok &= follow_run(prog, &e) == 1;
+	frame_task(&e, 77, T + 300, -1, 5);
+	ok &= follow_run(prog, &e) == 1 && follow_started(map, 77, T + 100);
+	tap_ok(ok, "follow: then its events before the exec drop, after it pass; a second exec changes nothing");
 	close(prog);
 	close(blob);
 
@@ -1054,11 +1084,11 @@ static void test_follow_verdicts(const struct tn_ffollow *fl)
 		goto out;
 	}
 	follow_set(map, 1234, 0, 0);
-	frame_task(&e, 1234, T, false, 5);
+	frame_task(&e, 1234, T, 0, 5);
 	ok = follow_run(prog, &e) == 1;
-	frame_task(&e, 1234, T, false, 6);
+	frame_task(&e, 1234, T, 0, 6);
 	ok &= follow_run(prog, &e) == 0;
-	frame_task(&e, 99, T, false, 5);
+	frame_task(&e, 99, T, 0, 5);
 	ok &= follow_run(prog, &e) == 0;
 	tap_ok(ok, "follow with a filter: only a followed task's events the filter passes");
 	close(prog);
@@ -1072,6 +1102,7 @@ out:
 static void test_follow(void)
 {
 	struct tn_ffollow fl = { .exit_id = FOLLOW_EXIT_ID,
+				 .exec_id = FOLLOW_EXEC_ID,
 				 .flags = TN_FFOLLOW_ATTACHED_EXIT }, got;
 	struct tn_filter f, *fp = &f;
 	struct tn_fprog p;
@@ -1094,6 +1125,7 @@ static void test_follow(void)
 	tap_ok(tn_fblob_follow(p.blob, p.blob_len, &got) == 1 &&
 	       !strcmp(got.path, fl.path) && !strcmp(got.pins, fl.pins) &&
 	       got.exit_id == fl.exit_id && got.flags == fl.flags &&
+	       got.exec_id == fl.exec_id &&
 	       !tn_fblob_texts(p.blob, p.blob_len, &texts, &n) && n == 1 &&
 	       !strcmp(texts[0], "test:sched_switch: prev_pid == 1"),
 	       "follow: path, pins, exit id and flags, and the filter, back out of the blob");
@@ -1110,7 +1142,7 @@ static void test_follow(void)
 			while (n--)
 				free(texts[n]);
 			free(texts);
-			if (i < 8 + 16 + strlen(fl.path) + strlen(fl.pins))
+			if (i < 20 + 2 + strlen(fl.path) + strlen(fl.pins))
 				bad++;
 		}
 		free(cut);
@@ -1125,7 +1157,7 @@ static void test_follow(void)
 	tn_fprog_free(&p);
 	if (!tn_filter_compile_follow(NULL, 0, &fl, &p, &err)) {
 		why[0] = '\0';
-		tap_ok(!check_code(&p, why, sizeof(why)) && p.ninsns < 80,
+		tap_ok(!check_code(&p, why, sizeof(why)) && p.ninsns < 90,
 		       "follow alone: %u insns, every packet load checked%s%s",
 		       p.ninsns, why[0] ? ": " : "", why);
 		tn_fprog_free(&p);
