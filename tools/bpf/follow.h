@@ -19,8 +19,7 @@
 struct tn_follow_val {
 	__u64 exit_ts;		/* XDP: ts of the exit frame, 0 before */
 	__u32 flags;		/* TN_FOLLOW_*, written by the tracepoints */
-	__u32 pending;		/* exec'd the path, XDP has not seen its exec
-				 * frame yet: XDP clears it */
+	__u32 pending;		/* exec'd the path, exec frame not seen yet */
 	__u64 start_ts;		/* XDP: ts of that exec frame, 0 for a child */
 };
 
