@@ -191,6 +191,29 @@ out:
 	return ret;
 }
 
+/* One event, for follow: as "tracenetctl attach DEV SPEC". */
+int tn_attach_event(const char *dev, unsigned int ifindex, const char *spec)
+{
+	struct tn_evdesc ev;
+	struct attach_ctx ctx = { .dev = dev, .ifindex = ifindex, .ev = &ev };
+	char *specs[2] = { (char *)spec, NULL };
+
+	return do_attach(&ctx, specs) ? -1 : 0;
+}
+
+int tn_detach_event(struct tn_nl *nl, const char *dev, unsigned int ifindex,
+		    uint32_t id)
+{
+	char what[128];
+	int err = detach_id(nl, ifindex, id);
+
+	if (!err || err == -ENOENT)
+		return 0;
+	snprintf(what, sizeof(what), "detach event %u from %s", id, dev);
+	tn_nl_report(nl, err, what, "detaching");
+	return -1;
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {

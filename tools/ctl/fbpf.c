@@ -14,6 +14,15 @@
  * tracenet event in this machine's byte order, or whose TLVs are not laid
  * out as the event's format says, passes: the filter only drops what it
  * has evaluated to false.
+ *
+ * With follow --exec, a prologue runs before the filters: the event's pid
+ * is looked up in the map of followed tasks (../bpf/follow.h), fed at the
+ * tracepoints by follow.bpf.c. A pid that is not there drops. A task
+ * that exec'd the path is pending until its exec frame comes: its events
+ * drop until then, the exec frame writes its time in the map, and the
+ * task's events of an earlier time drop from then on. Likewise the exit
+ * frame of a task marked exited writes its time, and the task's events
+ * of a later time drop.
  */
 #include <arpa/inet.h>
 #include <linux/bpf.h>
@@ -22,6 +31,7 @@
 #include <string.h>
 #include <uapi/linux/tracenet.h>
 #include "filter.h"
+#include "../bpf/follow.h"
 
 #define ETH_LEN		14
 #define HDR_OFF		ETH_LEN
@@ -29,6 +39,9 @@
 #define OFF_MAX		0x7fff		/* bound of TLV offsets for the verifier */
 #define SLOT(k)		(-8 * ((int)(k) + 1))
 #define SLOT_TMP	SLOT(TN_F_MAX_FIELDS_USED)
+
+_Static_assert(sizeof(((struct tn_ffollow *)0)->path) == TN_FOLLOW_PATH_MAX,
+	       "tn_ffollow.path is TN_FOLLOW_PATH_MAX");
 
 #define XDP_DROP_	1
 #define XDP_PASS_	2
@@ -628,12 +641,21 @@ static bool host_big_endian(void)
 
 /* The texts, "system:name: expression" NUL-terminated, after a header. */
 static void put_texts(struct as *a, struct tn_filter *const *filters,
-		      unsigned int n)
+		      unsigned int n, const struct tn_ffollow *follow)
 {
 	uint32_t hdr[2] = { TN_F_BLOB_MAGIC, n };
 	unsigned int i;
 
-	blob_add(a, hdr, sizeof(hdr), 1);
+	if (follow) {
+		uint32_t fh[5] = { TN_F_BLOB_MAGIC_FOLLOW, n, follow->exit_id,
+				   follow->flags, follow->exec_id };
+
+		blob_add(a, fh, sizeof(fh), 1);
+		blob_add(a, follow->path, strlen(follow->path) + 1, 1);
+		blob_add(a, follow->pins, strlen(follow->pins) + 1, 1);
+	} else {
+		blob_add(a, hdr, sizeof(hdr), 1);
+	}
 	for (i = 0; i < n; i++) {
 		const struct tn_fevent *ev = filters[i]->ev;
 		size_t len = strlen(ev->system) + strlen(ev->name) +
@@ -651,8 +673,73 @@ static void put_texts(struct as *a, struct tn_filter *const *filters,
 	}
 }
 
+/* The follow prologue; r8 is the event's offset. */
+static void gen_follow(struct as *a, const struct tn_ffollow *follow,
+		       struct tn_fprog *prog)
+{
+	int l_other = label_new(a), l_exec = label_new(a), l_go = label_new(a);
+
+	pkt_ptr(a, 8, EV_LEN);
+	ldx(a, BPF_W, 2, 1, 16);		/* pid */
+	to_be(a, 2, 32);
+	stx(a, BPF_W, 10, 2, SLOT_TMP);
+	mov_reg(a, 2, 10);
+	alu_imm(a, BPF_ADD, 2, SLOT_TMP);
+	prog->follow_insn = a->n;
+	emit(a, insn(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, -1));
+	emit(a, insn(0, 0, 0, 0, 0));
+	emit(a, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem));
+	jmp_imm(a, BPF_JEQ, 0, 0, a->l_drop);
+	/* r0: the task's entry; r2 the event's id, r3 its time. Every
+	 * load through r0 comes before the first label (the unit tests'
+	 * checker forgets r0 there).
+	 */
+	pkt_ptr(a, 8, EV_LEN);
+	ldx(a, BPF_DW, 3, 1, 8);
+	to_be(a, 3, 64);
+	ldx(a, BPF_W, 2, 1, 4);
+	to_be(a, 2, 32);
+	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_PENDING);
+	jmp_const(a, BPF_JEQ, 2, follow->exec_id, l_exec);
+	/* Not its exec yet: events from before it. Then those before it. */
+	jmp_imm(a, BPF_JNE, 5, 0, a->l_drop);
+	ldx(a, BPF_DW, 4, 0, TN_FOLLOW_VAL_START_TS);
+	jmp_reg(a, BPF_JGT, 4, 3, a->l_drop);
+	ldx(a, BPF_DW, 4, 0, TN_FOLLOW_VAL_EXIT_TS);
+	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_FLAGS);
+	jmp_const(a, BPF_JNE, 2, follow->exit_id, l_other);
+	/* The exit event passes; the first one of a task marked exited at
+	 * the tracepoint sets exit_ts (an entry made afresh for a reused pid
+	 * is not marked: a late exit frame leaves it alone).
+	 */
+	jmp_imm(a, BPF_JNE, 4, 0, l_go);
+	alu_imm(a, BPF_AND, 5, TN_FOLLOW_EXITED);
+	jmp_imm(a, BPF_JEQ, 5, 0, l_go);
+	stx(a, BPF_DW, 0, 3, TN_FOLLOW_VAL_EXIT_TS);
+	ja(a, l_go);
+	/* Other events: those of a time after the exit drop. */
+	label_here(a, l_other);
+	jmp_imm(a, BPF_JEQ, 4, 0, l_go);
+	jmp_reg(a, BPF_JGT, 3, 4, a->l_drop);
+	ja(a, l_go);
+	/* An exec event passes; that of a pending task starts it. */
+	label_here(a, l_exec);
+	jmp_imm(a, BPF_JEQ, 5, 0, l_go);
+	stx(a, BPF_DW, 0, 3, TN_FOLLOW_VAL_START_TS);
+	mov_imm(a, 5, 0);
+	stx(a, BPF_W, 0, 5, TN_FOLLOW_VAL_PENDING);
+	label_here(a, l_go);
+}
+
 int tn_filter_compile(struct tn_filter *const *filters, unsigned int n,
 		      struct tn_fprog *prog, struct tn_ferr *err)
+{
+	return tn_filter_compile_follow(filters, n, NULL, prog, err);
+}
+
+int tn_filter_compile_follow(struct tn_filter *const *filters, unsigned int n,
+			     const struct tn_ffollow *follow,
+			     struct tn_fprog *prog, struct tn_ferr *err)
 {
 	struct as a = { .err = err };
 	int *ev_label = NULL;
@@ -679,7 +766,14 @@ int tn_filter_compile(struct tn_filter *const *filters, unsigned int n,
 	ev_label = calloc(n ? n : 1, sizeof(*ev_label));
 	if (!ev_label)
 		goto oom;
-	put_texts(&a, filters, n);
+	if (follow && (!follow->path[0] ||
+		       !memchr(follow->path, 0, sizeof(follow->path)) ||
+		       !memchr(follow->pins, 0, sizeof(follow->pins)))) {
+		snprintf(err->msg, sizeof(err->msg), "bad follow path");
+		free(ev_label);
+		return -1;
+	}
+	put_texts(&a, filters, n, follow);
 	a.l_pass = label_new(&a);
 	a.l_drop = label_new(&a);
 	for (i = 0; i < n; i++)
@@ -708,6 +802,8 @@ int tn_filter_compile(struct tn_filter *const *filters, unsigned int n,
 	ldx(&a, BPF_B, 8, 1, HDR_OFF + 3);
 	jmp_imm(&a, BPF_JLT, 8, 16, a.l_pass);
 	alu_imm(&a, BPF_ADD, 8, ETH_LEN);
+	if (follow)
+		gen_follow(&a, follow, prog);
 	/* Dispatch on the event id. */
 	pkt_ptr(&a, 8, EV_LEN);
 	ldx(&a, BPF_W, 2, 1, 4);
@@ -771,6 +867,61 @@ void tn_fprog_set_map(struct tn_fprog *prog, int map_fd)
 	prog->insns[prog->map_insn].imm = map_fd;
 }
 
+void tn_fprog_set_follow_map(struct tn_fprog *prog, int map_fd)
+{
+	if (prog->follow_insn)
+		prog->insns[prog->follow_insn].imm = map_fd;
+}
+
+/* Where the texts start, and the follow header if @follow. */
+static int blob_head(const uint8_t *blob, size_t len, uint32_t *n,
+		     size_t *off, struct tn_ffollow *follow)
+{
+	uint32_t hdr[5];
+	const uint8_t *end, *end2;
+	size_t plen;
+
+	if (len < 2 * sizeof(uint32_t))
+		return -1;
+	memcpy(hdr, blob, 2 * sizeof(uint32_t));
+	if (hdr[1] > TN_F_MAX_EVENTS)
+		return -1;
+	*n = hdr[1];
+	if (hdr[0] == TN_F_BLOB_MAGIC) {
+		*off = 2 * sizeof(uint32_t);
+		return 0;
+	}
+	if (hdr[0] != TN_F_BLOB_MAGIC_FOLLOW || len < sizeof(hdr))
+		return -1;
+	memcpy(hdr, blob, sizeof(hdr));
+	end = memchr(blob + sizeof(hdr), 0, len - sizeof(hdr));
+	plen = end ? (size_t)(end - blob) - sizeof(hdr) : 0;
+	if (!end || !plen || plen >= sizeof(follow->path))
+		return -1;
+	end2 = memchr(end + 1, 0, len - (size_t)(end + 1 - blob));
+	if (!end2 || (size_t)(end2 - end - 1) >= sizeof(follow->pins))
+		return -1;
+	if (follow) {
+		memset(follow, 0, sizeof(*follow));
+		memcpy(follow->path, blob + sizeof(hdr), plen);
+		memcpy(follow->pins, end + 1, (size_t)(end2 - end - 1));
+		follow->exit_id = hdr[2];
+		follow->flags = hdr[3];
+		follow->exec_id = hdr[4];
+	}
+	*off = (size_t)(end2 - blob) + 1;
+	return 1;
+}
+
+/* The follow recorded in a map value: 1 and *follow, 0 none, -1 bad. */
+int tn_fblob_follow(const uint8_t *blob, size_t len, struct tn_ffollow *follow)
+{
+	uint32_t n;
+	size_t off;
+
+	return blob_head(blob, len, &n, &off, follow);
+}
+
 void tn_fprog_free(struct tn_fprog *prog)
 {
 	free(prog->insns);
@@ -782,23 +933,21 @@ void tn_fprog_free(struct tn_fprog *prog)
 int tn_fblob_texts(const uint8_t *blob, size_t len, char ***texts,
 		   unsigned int *n)
 {
-	uint32_t hdr[2];
-	size_t off = sizeof(hdr);
+	uint32_t count;
+	size_t off;
 	unsigned int i;
 	char **t;
 
 	*texts = NULL;
 	*n = 0;
-	if (len < sizeof(hdr))
+	if (blob_head(blob, len, &count, &off, NULL) < 0)
 		return -1;
-	memcpy(hdr, blob, sizeof(hdr));
-	if (hdr[0] != TN_F_BLOB_MAGIC || hdr[1] > TN_F_MAX_EVENTS)
-		return -1;
-	t = calloc(hdr[1] + 1, sizeof(*t));
+	t = calloc(count + 1, sizeof(*t));
 	if (!t)
 		return -1;
-	for (i = 0; i < hdr[1]; i++) {
-		const uint8_t *end = memchr(blob + off, 0, len - off);
+	for (i = 0; i < count; i++) {
+		const uint8_t *end = off < len ?
+				     memchr(blob + off, 0, len - off) : NULL;
 
 		if (!end || !(t[i] = strdup((const char *)blob + off))) {
 			while (i--)
@@ -809,6 +958,6 @@ int tn_fblob_texts(const uint8_t *blob, size_t len, char ***texts,
 		off = (size_t)(end - blob) + 1;
 	}
 	*texts = t;
-	*n = hdr[1];
+	*n = count;
 	return 0;
 }

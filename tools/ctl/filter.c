@@ -27,8 +27,10 @@
 #include <event-parse.h>
 #include "tracenetctl.h"
 #include "filter.h"
+#include "fdev.h"
 #include "frun.h"
 #include "query.h"
+#include "../bpf/follow.h"
 
 #define PROG_NAME	"tn_filter"
 
@@ -241,32 +243,61 @@ struct attached {
 	char prog_name[BPF_OBJ_NAME_LEN];
 	uint8_t *blob;
 	size_t blob_len;
+	bool has_follow;		/* the program has a follow prologue */
+	struct tn_ffollow follow;
+	int follow_fd;			/* its map, or -1 */
 };
 
+/* The filter program's maps: the blob (an array of one value), and the
+ * follow map if the blob records a follow.
+ */
 static int read_blob(int prog_fd, struct attached *at)
 {
 	struct bpf_prog_info pi = { 0 };
-	struct bpf_map_info mi = { 0 };
-	uint32_t len = sizeof(pi), map_id = 0, mlen = sizeof(mi), key = 0;
-	int map_fd, ret = -1;
+	uint32_t len = sizeof(pi), map_ids[2] = { 0 }, key = 0, i;
+	int ret = -1, f;
 
-	pi.nr_map_ids = 1;
-	pi.map_ids = (uint64_t)(unsigned long)&map_id;
-	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) || pi.nr_map_ids != 1)
+	pi.nr_map_ids = 2;
+	pi.map_ids = (uint64_t)(unsigned long)map_ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len) || !pi.nr_map_ids ||
+	    pi.nr_map_ids > 2)
 		return -1;
-	map_fd = bpf_map_get_fd_by_id(map_id);
-	if (map_fd < 0)
+	for (i = 0; i < pi.nr_map_ids; i++) {
+		struct bpf_map_info mi = { 0 };
+		uint32_t mlen = sizeof(mi);
+		int map_fd = bpf_map_get_fd_by_id(map_ids[i]);
+
+		if (map_fd < 0)
+			return -1;
+		if (bpf_obj_get_info_by_fd(map_fd, &mi, &mlen)) {
+			close(map_fd);
+			return -1;
+		}
+		if (!strcmp(mi.name, TN_FOLLOW_MAP_NAME) &&
+		    mi.type == BPF_MAP_TYPE_HASH && at->follow_fd < 0) {
+			at->follow_fd = map_fd;
+			continue;
+		}
+		if (strcmp(mi.name, PROG_NAME) || mi.max_entries != 1 ||
+		    at->blob) {
+			close(map_fd);
+			return -1;
+		}
+		at->blob = malloc(mi.value_size);
+		if (!at->blob || bpf_map_lookup_elem(map_fd, &key, at->blob)) {
+			close(map_fd);
+			return -1;
+		}
+		at->blob_len = mi.value_size;
+		close(map_fd);
+	}
+	if (!at->blob)
 		return -1;
-	if (bpf_obj_get_info_by_fd(map_fd, &mi, &mlen) ||
-	    strcmp(mi.name, PROG_NAME) || mi.max_entries != 1)
-		goto out;
-	at->blob = malloc(mi.value_size);
-	if (!at->blob || bpf_map_lookup_elem(map_fd, &key, at->blob))
-		goto out;
-	at->blob_len = mi.value_size;
+	f = tn_fblob_follow(at->blob, at->blob_len, &at->follow);
+	if (f < 0 || (f == 1) != (at->follow_fd >= 0))
+		return -1;
+	at->has_follow = f == 1;
 	ret = 0;
-out:
-	close(map_fd);
 	return ret;
 }
 
@@ -280,6 +311,7 @@ static int query_attached(const char *dev, unsigned int ifindex,
 
 	memset(at, 0, sizeof(*at));
 	at->prog_fd = -1;
+	at->follow_fd = -1;
 	err = bpf_xdp_query((int)ifindex, XDP_FLAGS_DRV_MODE, &q);
 	if (err) {
 		tn_error("cannot query the XDP program of %s: %s", dev,
@@ -309,9 +341,12 @@ static void attached_free(struct attached *at)
 {
 	if (at->prog_fd >= 0)
 		close(at->prog_fd);
+	if (at->follow_fd >= 0)
+		close(at->follow_fd);
 	free(at->blob);
 	at->blob = NULL;
 	at->prog_fd = -1;
+	at->follow_fd = -1;
 }
 
 /* The filters in force, parsed again against today's formats. */
@@ -359,8 +394,11 @@ static void print_log(const char *log)
 	fprintf(stderr, "%s%s", p == log ? "" : "...", p);
 }
 
-/* Map and program for the filters of @s; the program's fd, or -1. */
-static int load_prog(struct fset *s)
+/* Map and program for the filters of @s, and the follow prologue if
+ * @follow (its map @follow_fd); the program's fd, or -1.
+ */
+static int load_prog(struct fset *s, const struct tn_ffollow *follow,
+		     int follow_fd)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_RDONLY_PROG);
 	LIBBPF_OPTS(bpf_prog_load_opts, popts);
@@ -373,7 +411,7 @@ static int load_prog(struct fset *s)
 
 	for (i = 0; i < s->n; i++)
 		s->fp[i] = &s->f[i];
-	if (tn_filter_compile(s->fp, s->n, &prog, &err)) {
+	if (tn_filter_compile_follow(s->fp, s->n, follow, &prog, &err)) {
 		tn_error("cannot compile the filters: %s", err.msg);
 		return -1;
 	}
@@ -390,6 +428,7 @@ static int load_prog(struct fset *s)
 		goto out;
 	}
 	tn_fprog_set_map(&prog, map_fd);
+	tn_fprog_set_follow_map(&prog, follow_fd);
 	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, PROG_NAME, "GPL", prog.insns,
 			   prog.ninsns, &popts);
 	if (fd < 0 && errno != EPERM) {
@@ -422,8 +461,12 @@ out:
 	return fd;
 }
 
+/* Replace what runs on @dev (at) with the program of @s and @follow; no
+ * filter and no follow: no program.
+ */
 static int install(const char *dev, unsigned int ifindex, struct fset *s,
-		   const struct attached *at)
+		   const struct attached *at, const struct tn_ffollow *follow,
+		   int follow_fd)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = at->prog_fd);
 	uint32_t flags = XDP_FLAGS_DRV_MODE;
@@ -431,7 +474,7 @@ static int install(const char *dev, unsigned int ifindex, struct fset *s,
 
 	if (at->prog_fd >= 0)
 		flags |= XDP_FLAGS_REPLACE;
-	if (!s->n) {
+	if (!s->n && !follow) {
 		if (at->prog_fd < 0)
 			return 0;
 		err = bpf_xdp_detach((int)ifindex, flags, &o);
@@ -440,7 +483,7 @@ static int install(const char *dev, unsigned int ifindex, struct fset *s,
 				 dev, strerror(-err));
 		return err ? -1 : 0;
 	}
-	fd = load_prog(s);
+	fd = load_prog(s, follow, follow_fd);
 	if (fd < 0)
 		return -1;
 	err = bpf_xdp_attach((int)ifindex, fd, flags, &o);
@@ -458,6 +501,60 @@ static int install(const char *dev, unsigned int ifindex, struct fset *s,
 	return -1;
 }
 
+/* ---- for follow.c ------------------------------------------------------ */
+
+struct tn_fdev {
+	const char *dev;
+	unsigned int ifindex;
+	struct attached at;
+	struct fset s;
+};
+
+struct tn_fdev *tn_fdev_open(const char *dev, unsigned int ifindex)
+{
+	struct tn_fdev *d = calloc(1, sizeof(*d));
+
+	if (!d) {
+		tn_error("out of memory");
+		return NULL;
+	}
+	d->dev = dev;
+	d->ifindex = ifindex;
+	if (query_attached(dev, ifindex, &d->at) ||
+	    fset_open_dev(&d->s, dev, ifindex) || load_current(&d->s, &d->at)) {
+		tn_fdev_close(d);
+		return NULL;
+	}
+	return d;
+}
+
+const struct tn_ffollow *tn_fdev_follow(const struct tn_fdev *d, int *map_fd)
+{
+	if (map_fd)
+		*map_fd = d->at.follow_fd;
+	return d->at.has_follow ? &d->at.follow : NULL;
+}
+
+unsigned int tn_fdev_nfilters(const struct tn_fdev *d)
+{
+	return d->s.n;
+}
+
+int tn_fdev_install(struct tn_fdev *d, const struct tn_ffollow *follow,
+		    int map_fd)
+{
+	return install(d->dev, d->ifindex, &d->s, &d->at, follow, map_fd);
+}
+
+void tn_fdev_close(struct tn_fdev *d)
+{
+	if (!d)
+		return;
+	attached_free(&d->at);
+	fset_free(&d->s);
+	free(d);
+}
+
 /* ---- the commands ----------------------------------------------------- */
 
 static int do_show(const char *dev, unsigned int ifindex)
@@ -468,6 +565,8 @@ static int do_show(const char *dev, unsigned int ifindex)
 
 	if (query_attached(dev, ifindex, &at))
 		goto fail;
+	if (at.has_follow)
+		printf("follow --exec %s\n", at.follow.path);
 	if (at.blob && tn_fblob_texts(at.blob, at.blob_len, &texts, &n) == 0) {
 		for (i = 0; i < n; i++) {
 			printf("%s\n", texts[i]);
@@ -487,7 +586,7 @@ static int do_set(const char *dev, unsigned int ifindex, char **args,
 {
 	struct fset *s = calloc(1, sizeof(*s));
 	char system[TRACENET_MAX_NAME], name[TRACENET_MAX_NAME];
-	struct attached at = { .prog_fd = -1 };
+	struct attached at;
 	unsigned int i, k;
 	int ret = 1;
 
@@ -495,7 +594,8 @@ static int do_set(const char *dev, unsigned int ifindex, char **args,
 		tn_error("out of memory");
 		return 1;
 	}
-	if (fset_open_dev(s, dev, ifindex) || query_attached(dev, ifindex, &at) ||
+	/* query_attached() first: it initializes @at. */
+	if (query_attached(dev, ifindex, &at) || fset_open_dev(s, dev, ifindex) ||
 	    load_current(s, &at))
 		goto out;
 	for (i = 0; i < nargs; i++) {
@@ -519,8 +619,12 @@ static int do_set(const char *dev, unsigned int ifindex, char **args,
 	if (clear && !nargs)
 		while (s->n)
 			remove_filter(s, s->n - 1);
-	if (!install(dev, ifindex, s, &at))
+	if (!install(dev, ifindex, s, &at, at.has_follow ? &at.follow : NULL,
+		     at.follow_fd))
 		ret = 0;
+	if (!ret && clear && !nargs && at.has_follow)
+		fprintf(stderr, "%s: follow --exec %s stays in force on %s ('%s follow %s --off' ends it)\n",
+			PROG, at.follow.path, dev, PROG, dev);
 out:
 	attached_free(&at);
 	fset_free(s);
@@ -602,7 +706,7 @@ static int do_run(const char *in, const char *out, char **args,
 	for (i = 0; i < nargs; i++)
 		if (add_filter(s, args[i]))
 			goto out;
-	c.fd = load_prog(s);
+	c.fd = load_prog(s, NULL, -1);
 	if (c.fd < 0 || tn_pcap_each(in, out, run_one, &c))
 		goto out;
 	fprintf(stderr, "%s: %llu frames passed, %llu dropped\n", in, c.pass,

@@ -152,16 +152,42 @@ struct tn_fprog {
 	uint8_t *blob;			/* the map value: text, then glob tables */
 	size_t blob_len;
 	unsigned int map_insn;		/* the ld_imm64 that takes the map's fd */
+	unsigned int follow_insn;	/* that of the follow map, 0: none */
 };
 
+/* follow --exec: only the events of the tasks in the follow map pass
+ * (tools/bpf/follow.h); recorded in the blob, so that the next filter
+ * command keeps it.
+ */
+struct tn_ffollow {
+	char path[256];			/* TN_FOLLOW_PATH_MAX, NUL included */
+	char pins[64];			/* bpffs directory of its links */
+	uint32_t exit_id;		/* id of sched:sched_process_exit */
+	uint32_t exec_id;		/* id of sched:sched_process_exec */
+	uint32_t flags;			/* TN_FFOLLOW_* */
+};
+
+#define TN_FFOLLOW_ATTACHED_EXIT	0x1	/* follow attached the exit event */
+#define TN_FFOLLOW_ATTACHED_EXEC	0x2	/* and the exec event */
+
+/* The blob starts with { magic, n } (TNF1), or { magic, n, exit_id,
+ * flags, exec_id }, the follow path and pins (TNF2); then the n texts.
+ */
 #define TN_F_BLOB_MAGIC		0x544e4631	/* "TNF1" */
+#define TN_F_BLOB_MAGIC_FOLLOW	0x544e4632	/* "TNF2" */
 
 int tn_filter_compile(struct tn_filter *const *filters, unsigned int n,
 		      struct tn_fprog *prog, struct tn_ferr *err);
+int tn_filter_compile_follow(struct tn_filter *const *filters, unsigned int n,
+			     const struct tn_ffollow *follow,
+			     struct tn_fprog *prog, struct tn_ferr *err);
 void tn_fprog_free(struct tn_fprog *prog);
 void tn_fprog_set_map(struct tn_fprog *prog, int map_fd);
+void tn_fprog_set_follow_map(struct tn_fprog *prog, int map_fd);
 int tn_fblob_texts(const uint8_t *blob, size_t len, char ***texts,
 		   unsigned int *n);
+int tn_fblob_follow(const uint8_t *blob, size_t len,
+		    struct tn_ffollow *follow);
 
 /* fpcap.c */
 int tn_filter_pcap(const struct tn_filter *f, char **out, struct tn_ferr *err);

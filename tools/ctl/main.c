@@ -92,6 +92,24 @@ static const struct tn_cmd cmds[] = {
 	  "  -r, --run FILE     run the program on the frames of a capture file\n"
 	  "                     (BPF_PROG_TEST_RUN) and count what it passes\n"
 	  "  -w, --write OUT    with --run: write the frames it passes to OUT\n" },
+	{ "follow", cmd_follow, "DEV --exec PATH | DEV --off | DEV",
+	  "only the events of the processes that exec PATH, and their children",
+	  "Deliver on DEV only the events of the processes that exec PATH (the\n"
+	  "filename as given to execve, as in sched_process_exec), of the tasks\n"
+	  "they fork, and so on, from the exec until each exits; the events of\n"
+	  "every other task are dropped in DEV's XDP program, with the filters\n"
+	  "of 'tracenetctl filter', which keep working alongside. Tracepoint\n"
+	  "programs on sched_process_exec/fork/exit/free keep the set of\n"
+	  "followed tasks in a BPF map, pinned with them under\n"
+	  "/sys/fs/bpf/tracenet/DEV; sched:sched_process_exec and _exit are\n"
+	  "attached to DEV if they are not. One follow per device. Needs CAP_BPF and\n"
+	  "CAP_PERFMON (or CAP_SYS_ADMIN), CAP_NET_ADMIN, and bpffs on\n"
+	  "/sys/fs/bpf. Without an option, prints the follow in force and the\n"
+	  "tasks it follows.\n"
+	  "\n"
+	  "  -e, --exec PATH    follow the processes that exec PATH (absolute)\n"
+	  "  -o, --off          stop following: remove the programs and pins,\n"
+	  "                     keep the filters\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or COMMAND's",
 	  "Show help for tracenetctl or for COMMAND.\n" },
 };

@@ -92,5 +92,11 @@ int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
+int cmd_follow(int argc, char **argv);
+
+/* attach.c, for follow */
+int tn_attach_event(const char *dev, unsigned int ifindex, const char *spec);
+int tn_detach_event(struct tn_nl *nl, const char *dev, unsigned int ifindex,
+		    uint32_t id);
 
 #endif /* _TRACENETCTL_H */

@@ -19,6 +19,7 @@
 #include "enc.h"
 #include "filter.h"
 #include "tap.h"
+#include "../bpf/follow.h"
 
 /* test_fpcap.c: libpcap's verdict on @frame for the expression. */
 int fpcap_match(const char *expr, const uint8_t *frame, size_t len,
@@ -322,6 +323,14 @@ static int check_code(const struct tn_fprog *p, char *why, size_t len)
 				k[6] = K_PKT;
 				k[9] = K_MAP;
 			}
+		}
+		if (cls == BPF_JMP && BPF_OP(in->code) == BPF_CALL) {
+			/* map_lookup_elem: r0 the value, r1-r5 clobbered */
+			for (r = 0; r <= 5; r++) {
+				k[r] = r ? K_SCALAR : K_MAP;
+				checked[r] = pend[r] = 0;
+			}
+			continue;
 		}
 		if (cls == BPF_LDX) {
 			int sz = BPF_SIZE(in->code) == BPF_B ? 1 :
@@ -906,6 +915,263 @@ static void test_pcap_refusals(void)
 	tn_filter_free(&f);
 }
 
+/* ---- follow ------------------------------------------------------------ */
+
+#define FOLLOW_EXIT_ID	4242
+#define FOLLOW_EXEC_ID	4243
+#define EV_AT		(14 + 16)	/* the event header in a frame */
+
+static void set_be(uint8_t *p, uint64_t v, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* A sched_switch frame of task @pid at time @ts, or its exit event. */
+static void frame_task(struct enc *e, int32_t pid, uint64_t ts, int exit,
+		       int32_t prev_pid)
+{
+	struct sw s = {
+		.prev_comm = "bash", .next_comm = "swapper/1", .comm = "bash",
+		.prev_pid = prev_pid, .prev_prio = 120, .next_pid = 0,
+		.next_prio = 120, .pid = pid, .prev_state = 2, .cpu = 1,
+	};
+
+	frame_switch(e, &s);
+	set_be(e->buf + EV_AT + 8, ts, 8);
+	if (exit)
+		set_be(e->buf + EV_AT + 4, exit > 0 ? FOLLOW_EXIT_ID : FOLLOW_EXEC_ID, 4);
+}
+
+static int follow_run(int prog, const struct enc *e)
+{
+	uint8_t out[65536 + 256];
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = e->buf,
+		    .data_size_in = (uint32_t)e->len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog, &t))
+		return -1;
+	return t.retval == 2 ? 1 : t.retval == 1 ? 0 : -1;
+}
+
+static int follow_prog(struct tn_filter **fp, unsigned int n,
+		       const struct tn_ffollow *fl, int map, int *blob_map)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_RDONLY_PROG);
+	struct tn_fprog p;
+	struct tn_ferr err;
+	uint32_t key = 0;
+	int prog;
+
+	if (tn_filter_compile_follow(fp, n, fl, &p, &err))
+		return -1;
+	*blob_map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tn_filter", 4,
+				   (uint32_t)p.blob_len, 1, &mo);
+	if (*blob_map < 0 || bpf_map_update_elem(*blob_map, &key, p.blob, 0)) {
+		tn_fprog_free(&p);
+		return -1;
+	}
+	tn_fprog_set_map(&p, *blob_map);
+	tn_fprog_set_follow_map(&p, map);
+	prog = bpf_prog_load(BPF_PROG_TYPE_XDP, "tn_filter", "GPL", p.insns,
+			     p.ninsns, NULL);
+	tn_fprog_free(&p);
+	return prog;
+}
+
+static void follow_set(int map, uint32_t pid, uint64_t exit_ts, uint32_t flags)
+{
+	struct tn_follow_val v = { .exit_ts = exit_ts, .flags = flags,
+				   .pending = flags >> 16 };
+
+	bpf_map_update_elem(map, &pid, &v, BPF_ANY);
+}
+
+static uint64_t follow_exit_ts(int map, uint32_t pid)
+{
+	struct tn_follow_val v = { .exit_ts = ~0ULL };
+
+	bpf_map_lookup_elem(map, &pid, &v);
+	return v.exit_ts;
+}
+
+static bool follow_started(int map, uint32_t pid, uint64_t ts)
+{
+	struct tn_follow_val v = { .pending = 9 };
+
+	bpf_map_lookup_elem(map, &pid, &v);
+	return !v.pending && v.start_ts == ts;
+}
+
+static void test_follow_verdicts(const struct tn_ffollow *fl)
+{
+	const uint64_t T = 1700000000000000000ULL;
+	struct tn_filter f, *fp = &f;
+	int map, prog, blob = -1, ok;
+	struct enc e;
+
+	map = bpf_map_create(BPF_MAP_TYPE_HASH, TN_FOLLOW_MAP_NAME, 4,
+			     sizeof(struct tn_follow_val), 64, NULL);
+	prog = map < 0 ? -1 : follow_prog(NULL, 0, fl, map, &blob);
+	if (prog < 0) {
+		tap_ok(false, "follow program loads: %m");
+		goto out;
+	}
+	follow_set(map, 1234, 0, 0);
+	frame_task(&e, 1234, T, 0, 5);
+	ok = follow_run(prog, &e) == 1;
+	frame_task(&e, 99, T, 0, 5);
+	ok &= follow_run(prog, &e) == 0;
+	tap_ok(ok, "follow: a followed pid passes, another drops");
+
+	frame_task(&e, 1234, T, 1, 5);
+	ok = follow_run(prog, &e) == 1 && follow_exit_ts(map, 1234) == 0;
+	frame_task(&e, 1234, T + 10, 0, 5);
+	ok &= follow_run(prog, &e) == 1;
+	tap_ok(ok, "follow: the exit frame of a task not marked exited passes and cuts nothing");
+
+	follow_set(map, 1234, 0, TN_FOLLOW_EXITED);
+	frame_task(&e, 1234, T, 1, 5);
+	ok = follow_run(prog, &e) == 1 && follow_exit_ts(map, 1234) == T;
+	tap_ok(ok, "follow: the exit frame of an exited task passes and sets exit_ts");
+	frame_task(&e, 1234, T - 1, 0, 5);
+	ok = follow_run(prog, &e) == 1;
+	frame_task(&e, 1234, T, 0, 5);
+	ok &= follow_run(prog, &e) == 1;
+	frame_task(&e, 1234, T + 1, 0, 5);
+	ok &= follow_run(prog, &e) == 0;
+	tap_ok(ok, "follow: events before the exit pass (late CPUs), after it drop");
+	frame_task(&e, 1234, T + 5, 1, 5);
+	ok = follow_run(prog, &e) == 1 && follow_exit_ts(map, 1234) == T;
+	tap_ok(ok, "follow: a second exit frame leaves exit_ts");
+	enc_meta_frame(&e, enc_mac, 1, "m", "");
+	tap_ok(follow_run(prog, &e) == 1, "follow: metadata frames pass");
+
+	/* A task that exec'd the path: pending until its exec frame. */
+	follow_set(map, 77, 0, 1 << 16);
+	frame_task(&e, 77, T, 0, 5);
+	ok = follow_run(prog, &e) == 0;
+	frame_task(&e, 77, T, 1, 5);
+	ok &= follow_run(prog, &e) == 0;
+	tap_ok(ok, "follow: the events of a pending task drop (queued before its exec)");
+	frame_task(&e, 77, T + 100, -1, 5);
+	ok = follow_run(prog, &e) == 1 && follow_started(map, 77, T + 100);
+	tap_ok(ok, "follow: its exec frame passes and starts it");
+	frame_task(&e, 77, T + 99, 0, 5);
+	ok = follow_run(prog, &e) == 0;
+	frame_task(&e, 77, T + 100, 0, 5);
+	ok &= follow_run(prog, &e) == 1;
+	frame_task(&e, 77, T + 200, 0, 5);
+	ok &= follow_run(prog, &e) == 1;
+	frame_task(&e, 77, T + 300, -1, 5);
+	ok &= follow_run(prog, &e) == 1 && follow_started(map, 77, T + 100);
+	tap_ok(ok, "follow: then its events before the exec drop, after it pass; a second exec changes nothing");
+	close(prog);
+	close(blob);
+
+	/* With a filter: both must pass. */
+	if (!parse_or_die("sched_switch.format", "prev_pid == 5", &f)) {
+		tap_ok(false, "follow with a filter: parse");
+		goto out;
+	}
+	prog = follow_prog(&fp, 1, fl, map, &blob);
+	tn_filter_free(&f);
+	if (prog < 0) {
+		tap_ok(false, "follow with a filter loads: %m");
+		goto out;
+	}
+	follow_set(map, 1234, 0, 0);
+	frame_task(&e, 1234, T, 0, 5);
+	ok = follow_run(prog, &e) == 1;
+	frame_task(&e, 1234, T, 0, 6);
+	ok &= follow_run(prog, &e) == 0;
+	frame_task(&e, 99, T, 0, 5);
+	ok &= follow_run(prog, &e) == 0;
+	tap_ok(ok, "follow with a filter: only a followed task's events the filter passes");
+	close(prog);
+out:
+	if (blob >= 0)
+		close(blob);
+	if (map >= 0)
+		close(map);
+}
+
+static void test_follow(void)
+{
+	struct tn_ffollow fl = { .exit_id = FOLLOW_EXIT_ID,
+				 .exec_id = FOLLOW_EXEC_ID,
+				 .flags = TN_FFOLLOW_ATTACHED_EXIT }, got;
+	struct tn_filter f, *fp = &f;
+	struct tn_fprog p;
+	struct tn_ferr err;
+	unsigned int n, i, bad = 0;
+	char **texts, why[128] = "";
+
+	snprintf(fl.path, sizeof(fl.path), "/usr/bin/wget");
+	snprintf(fl.pins, sizeof(fl.pins), "/sys/fs/bpf/tracenet/trace0");
+	if (!parse_or_die("sched_switch.format", " prev_pid == 1", &f))
+		return;
+	if (tn_filter_compile_follow(&fp, 1, &fl, &p, &err)) {
+		tap_ok(false, "compile with follow: %s", err.msg);
+		tn_filter_free(&f);
+		return;
+	}
+	tap_ok(p.follow_insn > 0 && !check_code(&p, why, sizeof(why)),
+	       "follow: code of the prologue and a filter, every packet load checked%s%s",
+	       why[0] ? ": " : "", why);
+	tap_ok(tn_fblob_follow(p.blob, p.blob_len, &got) == 1 &&
+	       !strcmp(got.path, fl.path) && !strcmp(got.pins, fl.pins) &&
+	       got.exit_id == fl.exit_id && got.flags == fl.flags &&
+	       got.exec_id == fl.exec_id &&
+	       !tn_fblob_texts(p.blob, p.blob_len, &texts, &n) && n == 1 &&
+	       !strcmp(texts[0], "test:sched_switch: prev_pid == 1"),
+	       "follow: path, pins, exit id and flags, and the filter, back out of the blob");
+	while (n--)
+		free(texts[n]);
+	free(texts);
+	/* Every cut of the blob is refused or read within it (ASan). */
+	for (i = 0; i < p.blob_len; i++) {
+		uint8_t *cut = malloc(i ? i : 1);
+
+		memcpy(cut, p.blob, i);
+		if (tn_fblob_follow(cut, i, &got) > 0 &&
+		    tn_fblob_texts(cut, i, &texts, &n) == 0) {
+			while (n--)
+				free(texts[n]);
+			free(texts);
+			if (i < 20 + 2 + strlen(fl.path) + strlen(fl.pins))
+				bad++;
+		}
+		free(cut);
+	}
+	tap_ok(!bad, "follow: cut blobs are refused (%u read)", bad);
+	tn_fprog_free(&p);
+	tn_filter_free(&f);
+
+	tap_ok(!tn_filter_compile(NULL, 0, &p, &err) &&
+	       tn_fblob_follow(p.blob, p.blob_len, &got) == 0 && !p.follow_insn,
+	       "no follow: the blob says so, no prologue");
+	tn_fprog_free(&p);
+	if (!tn_filter_compile_follow(NULL, 0, &fl, &p, &err)) {
+		why[0] = '\0';
+		tap_ok(!check_code(&p, why, sizeof(why)) && p.ninsns < 90,
+		       "follow alone: %u insns, every packet load checked%s%s",
+		       p.ninsns, why[0] ? ": " : "", why);
+		tn_fprog_free(&p);
+	} else {
+		tap_ok(false, "follow alone compiles: %s", err.msg);
+	}
+	fl.path[0] = '\0';
+	tap_ok(tn_filter_compile_follow(NULL, 0, &fl, &p, &err) < 0,
+	       "follow of an empty path is refused");
+	snprintf(fl.path, sizeof(fl.path), "/usr/bin/wget");
+	if (bpf_ok)
+		test_follow_verdicts(&fl);
+}
+
 void test_filter(void)
 {
 	unsigned int i;
@@ -928,6 +1194,7 @@ void test_filter(void)
 	test_verdicts();
 	test_random();
 	test_pcap_refusals();
+	test_follow();
 	for (i = 0; i < sizeof(fxs) / sizeof(fxs[0]); i++)
 		free(fxs[i].ev.fields);
 	tep_free(tep);

@@ -1,0 +1,203 @@
+#!/bin/bash
+# follow --exec: only the events of the processes that exec'd a program,
+# and of their children, until each exits. ftrace is the oracle: trace-cmd
+# records the same run unfiltered, with the fork/exec/exit events from
+# which the followed tree is derived (exec of the path starts a task,
+# fork from a followed task starts the child, exit ends it). The lines of
+# the tree's tasks between their start and their exit, per pid and CPU,
+# must be exactly those trace0 delivers; nothing else is delivered.
+# The workload: an unrelated loop in parallel; the followed shell opens
+# files, forks a child that opens files and forks a grandchild that execs
+# another program; the same program runs again after the first exits.
+# Then: filter and follow together, --off, and the refusals.
+. "$(dirname "$0")/lib.sh"
+
+path=/tmp/tn_follow_bash
+pins=/sys/fs/bpf/tracenet
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || fail "cannot mount bpffs"
+rm -rf $pins
+cp "$(command -v bash)" $path && cp "$(command -v cat)" /tmp/tn_fcat || fail "cp"
+load
+follow_progs() { bpftool prog show 2>/dev/null | grep -c 'name tn_follow_' || true; }
+
+# --- Refusals: each says what is wrong, and leaves nothing behind ----------
+bad() {
+	local want=$1 out
+	shift
+	out=$("$@" 2>&1) && fail "accepted: $*"
+	grep -q -- "$want" <<<"$out" || fail "$*: no '$want' in: $out"
+	[ ! -e $pins ] || fail "$*: left $(find $pins)"
+}
+bad "not an absolute path" "$ctl" follow trace0 --exec tn_follow_bash
+bad "empty path" "$ctl" follow trace0 --exec ''
+bad "device 'tn_nosuch' not found" "$ctl" follow tn_nosuch --exec $path
+bad "lo is not a tracenet device" "$ctl" follow lo --exec $path
+bad "no BPF file system on /sys/fs/bpf" unshare -m sh -c "umount /sys/fs/bpf && $ctl follow trace0 --exec $path"
+bad "missing: CAP_BPF CAP_PERFMON CAP_NET_ADMIN" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$ctl" follow trace0 --exec $path
+bad "missing: CAP_BPF CAP_PERFMON$" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+net_admin \
+	--ambient-caps=-all,+net_admin "$ctl" follow trace0 --exec $path
+bad "trace0 has no follow" "$ctl" follow trace0 --off
+[ "$(follow_progs)" -eq 0 ] || fail "refused follows left programs loaded"
+note "refusals: relative and empty path, no device, not tracenet, no bpffs, no privilege, nothing to turn off"
+
+# --- The run -------------------------------------------------------------------
+events="sched:sched_switch syscalls:sys_enter_openat sched:sched_process_fork sched:sched_process_exec"
+"$ctl" attach trace0 $events || fail "attach"
+"$ctl" follow trace0 --exec $path 2>/tmp/follow.err || fail "follow: $(cat /tmp/follow.err)"
+grep -q "attached sched:sched_process_exit to trace0" /tmp/follow.err || fail "no word of the exit event: $(cat /tmp/follow.err)"
+"$ctl" status trace0 | grep -q 'sched:sched_process_exit' || fail "sched_process_exit not attached"
+for f in pids exec fork exit free; do [ -e $pins/trace0/$f ] || fail "$pins/trace0/$f not pinned"; done
+[ "$(follow_progs)" -eq 4 ] || fail "$(follow_progs) follow programs loaded, not 4"
+out=$("$ctl" follow trace0 --exec /usr/bin/true 2>&1) && fail "a second follow was accepted"
+grep -q "already follows --exec $path" <<<"$out" || fail "second follow: $out"
+[ "$("$ctl" filter trace0 --show)" = "follow --exec $path" ] || fail "filter --show: $("$ctl" filter trace0 --show)"
+
+cat >/tmp/tn_follow_wl.sh <<EOF
+# Unrelated: a loop that opens files and forks, before, during, after.
+( for i in \$(seq 30); do cat /etc/hostname >/dev/null; done ) &
+bg=\$!
+$path -c '
+	exec 3</etc/hostname 3<&-
+	(
+		exec 4</etc/os-release 4<&-
+		/tmp/tn_fcat /etc/hostname /etc/passwd >/dev/null
+		( exec 5</etc/hostname 5<&- ; exec /tmp/tn_fcat /etc/os-release ) >/dev/null
+	)
+	sleep 0.2 &
+	wait
+'
+$path -c 'exec 3</etc/passwd 3<&-; /tmp/tn_fcat /etc/hostname >/dev/null'
+wait \$bg
+for i in 1 2 3; do cat /etc/hostname >/dev/null; done
+EOF
+ip link set trace0 up
+capture_start trace0 /tmp/follow.pcap
+t0=$SECONDS
+trace-cmd record -q --no-filter -b 4096 -o /tmp/follow.dat \
+	-e sched:sched_switch -e syscalls:sys_enter_openat -e sched:sched_process_fork \
+	-e sched:sched_process_exec -e sched:sched_process_exit \
+	bash /tmp/tn_follow_wl.sh >/tmp/tc.log 2>&1 || fail "trace-cmd record: $(tail -5 /tmp/tc.log)"
+t1=$SECONDS
+sleep 0.5
+tasks=$("$ctl" follow trace0 | sed -n 's/^tasks: //p')
+capture_stop trace0
+check_accounting trace0
+[ "$(stat trace0 drop_full)" -eq 0 ] || fail "tracenet dropped events: no exact comparison"
+dropped=$(stat trace0 xdp_drop)
+[ "$dropped" -gt 0 ] || fail "follow dropped nothing"
+[ "$tasks" = 0 ] || fail "the map still holds tasks after every followed one was reaped: $tasks"
+
+trace-cmd report -i /tmp/follow.dat 2>/dev/null >/tmp/tc.txt
+"$ctl" dump -r /tmp/follow.pcap >/tmp/got.txt 2>/tmp/dump.err || fail "dump: $(cat /tmp/dump.err)"
+grep -q 'EVENTS DROPPED' /tmp/got.txt && fail "followed events show as sequence gaps"
+
+# The oracle, in time order: the tree, and the lines of its tasks from
+# their start (exec of the path, fork) to their exit, as "pid cpu line".
+# The comm column and the time go: trace-cmd's clock is not tracenet's.
+awk -v path="$path" '
+	match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
+		split(substr($0, RSTART + 1, RLENGTH), h, " ")
+		pid = h[1]; cpu = h[2]
+		rest = substr($0, RSTART + RLENGTH)
+		gsub(/[ \t]+/, " ", rest); sub(/ $/, "", rest)
+		if (rest ~ /^sched_process_exec: / && index(rest, "filename=" path " ") &&
+		    !(pid in live)) {
+			live[pid] = 1; tree[pid] = 1; roots++; depth[pid] = 0
+		}
+		if (!(pid in live)) {
+			if (rest ~ /^sys_enter_openat: /)
+				other++
+			next
+		}
+		print pid, cpu, rest >"/tmp/want.txt"
+		if (rest ~ /^sched_process_fork: /) {
+			c = rest; sub(/.*child_pid=/, "", c); sub(/ .*/, "", c)
+			live[c] = 1; tree[c] = 1; depth[c] = depth[pid] + 1
+			if (depth[c] > maxd) maxd = depth[c]
+		}
+		if (rest ~ /^sched_process_exit: /)
+			delete live[pid]
+	}
+	END {
+		for (p in tree) { n++; t = t " " p }
+		print roots, n, maxd + 0, other + 0, t >"/tmp/tree.txt"
+	}' /tmp/tc.txt
+read -r roots ntree depth others treepids </tmp/tree.txt
+note "oracle: $roots execs of $path, $ntree tasks in the tree ($treepids), $depth generations below the execs, $others openat of other tasks"
+[ "$roots" -eq 2 ] || fail "trace-cmd saw $roots execs of $path, not 2"
+[ "$ntree" -ge 6 ] && [ "$depth" -ge 2 ] || fail "the tree has $ntree tasks, $depth generations: the workload forked too little"
+[ "$others" -gt 0 ] || fail "no unrelated openat in the oracle"
+for e in sched_switch sys_enter_openat sched_process_fork sched_process_exec sched_process_exit; do
+	grep -q " $e: " /tmp/want.txt || fail "no $e of the tree in the oracle"
+done
+
+# trace0: every line is a tree task's; none after the task's exit event.
+awk -v pids="$treepids" '
+	BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) T[a[i]] = 1 }
+	match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
+		split(substr($0, RSTART + 1, RLENGTH), h, " ")
+		pid = h[1]; ts = h[3]; sub(/:$/, "", ts)
+		rest = substr($0, RSTART + RLENGTH)
+		if (!(pid in T)) { print "not followed: " $0; bad = 1 }
+		if (rest ~ /^sched_process_exit: /) exit_ts[pid] = ts
+		else if (pid in exit_ts) { print "after exit: " $0; bad = 1 }
+		last[pid] = ts; line[pid] = $0
+	}
+	END { exit bad }' /tmp/got.txt >/tmp/stray.txt || {
+	head -20 /tmp/stray.txt
+	fail "trace0 delivered events of unfollowed tasks or after an exit"
+}
+awk '
+	match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
+		split(substr($0, RSTART + 1, RLENGTH), h, " ")
+		rest = substr($0, RSTART + RLENGTH)
+		gsub(/[ \t]+/, " ", rest); sub(/ $/, "", rest)
+		print h[1], h[2], rest
+	}' /tmp/got.txt >/tmp/got.norm
+# Per pid and CPU, the sequences are the same (a capture interleaves CPUs
+# by delivery, trace-cmd by time).
+for k in $(awk '{ print $1 "/" $2 }' /tmp/want.txt /tmp/got.norm | sort -u); do
+	p=${k%/*} c=${k#*/}
+	if ! diff -u <(awk -v p="$p" -v c="$c" '$1 == p && $2 == c' /tmp/want.txt) \
+		     <(awk -v p="$p" -v c="$c" '$1 == p && $2 == c' /tmp/got.norm) >/tmp/follow.diff; then
+		head -30 /tmp/follow.diff
+		fail "pid $p CPU $c: trace0 differs from trace-cmd's lines of the tree"
+	fi
+done
+for e in sched_switch sys_enter_openat sched_process_fork sched_process_exec sched_process_exit; do
+	eval "n_$e=$(grep -c " $e: " /tmp/got.norm)"
+done
+note "trace0: $(wc -l </tmp/got.norm) lines of $ntree followed tasks, as trace-cmd's (openat $n_sys_enter_openat, sched_switch $n_sched_switch, fork $n_sched_process_fork, exec $n_sched_process_exec, exit $n_sched_process_exit); $dropped events of other tasks and after exits dropped in XDP; workload $((t1 - t0))s"
+
+# --- With filters; --off --------------------------------------------------------
+ip link set trace0 up
+"$ctl" filter trace0 'sched:sched_switch: prev_pid > 0' || fail "filter with a follow"
+printf '%s\n' "follow --exec $path" 'sched:sched_switch: prev_pid > 0' | diff -u - <("$ctl" filter trace0 --show) ||
+	fail "filter --show with a follow"
+"$ctl" filter trace0 --clear 2>/tmp/clear.err || fail "filter --clear"
+grep -q "follow --exec $path stays in force" /tmp/clear.err || fail "--clear said nothing of the follow: $(cat /tmp/clear.err)"
+[ "$("$ctl" filter trace0 --show)" = "follow --exec $path" ] || fail "--clear took the follow: $("$ctl" filter trace0 --show)"
+"$ctl" filter trace0 'sched:sched_switch: prev_pid > 0' || fail "filter with a follow"
+"$ctl" follow trace0 --off 2>/tmp/off.err || fail "--off: $(cat /tmp/off.err)"
+grep -q "detached sched:sched_process_exit" /tmp/off.err || fail "--off said nothing of the exit event: $(cat /tmp/off.err)"
+[ "$("$ctl" filter trace0 --show)" = 'sched:sched_switch: prev_pid > 0' ] || fail "--off took the filter: $("$ctl" filter trace0 --show)"
+"$ctl" filter trace0 --clear || fail "--clear"
+[ ! -e $pins ] || fail "--off left pins: $(find $pins)"
+ip -d link show trace0 | grep -q 'prog/xdp' && fail "an XDP program is left after --off and --clear"
+"$ctl" status trace0 | grep -q 'sched:sched_process_exit' && fail "sched_process_exit still attached"
+t=50
+while [ $t -gt 0 ] && [ "$(follow_progs)" -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
+[ "$(follow_progs)" -eq 0 ] || fail "follow programs still loaded: $(bpftool prog show | grep tn_follow)"
+note "filters beside a follow, kept by --clear; --off keeps the filters, leaves no pin, program or exit event"
+
+# Stale pins (a device of that name deleted while it followed): refused,
+# then --off removes them.
+mkdir -p $pins/trace0
+bad_out=$("$ctl" follow trace0 --exec $path 2>&1) && fail "follow over stale pins accepted"
+grep -q "$pins/trace0 exists" <<<"$bad_out" || fail "stale pins: $bad_out"
+"$ctl" follow trace0 --off 2>&1 | grep -q "removed the stale pins" || fail "--off of stale pins"
+[ ! -e $pins ] || fail "stale pins left"
+"$ctl" detach trace0 --all || fail "detach --all"
+note "stale pins refused, then removed by --off (${SECONDS}s)"
