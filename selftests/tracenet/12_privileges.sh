@@ -39,6 +39,7 @@ ethtool_S   y y y y y y y y
 capture     y - y - - - - y
 tcpdump     y - y - - - - -
 filter      y - - - - - - -
+follow      y - - - - - - -
 "
 
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -184,6 +185,12 @@ print(f"captured a frame of {len(s.recv(65536))} bytes")' "$dev" >$log 2>&1
 		;;
 	tcpdump)
 		as "$who" timeout 30 tcpdump -p -n -i "$dev" -c 1 -q ether proto 0x88b5 >$log 2>&1
+		;;
+	follow)
+		as "$who" "$ctl" follow "$dev" --exec /bin/true >$log 2>&1
+		rc=$?
+		[ $rc -ne 0 ] || root_in "$who" "$ctl" follow "$dev" --off >/dev/null 2>&1
+		return $rc
 		;;
 	filter)
 		as "$who" "$ctl" filter "$dev" 'sched:sched_switch: prev_pid == 1' >$log 2>&1
