@@ -312,6 +312,12 @@ static int parse_value_number(struct parser *p, struct tn_fpred *pr, int vpos)
 			    f->is_signed ? "signed" : "unsigned", f->name);
 	if (f->kind == TN_FK_CPU && pr->op == TN_OP_BAND)
 		return perr(p, vpos, "operator '&' on cpu: ftrace never matches it; compare cpu with == != < <= > >=");
+	/* ftrace compares the record's __data_loc word; the frame has the
+	 * elements instead, as many as the event had.
+	 */
+	if (f->kind == TN_FK_NUM && f->dynamic)
+		return perr(p, pr->pos, "field '%s' (%s) is a dynamic array: frames carry its elements, not the __data_loc word ftrace compares",
+			    f->name, f->type);
 	if (f->kind == TN_FK_NUM && f->size != 1 && f->size != 2 &&
 	    f->size != 4 && f->size != 8)
 		return perr(p, pr->pos, "field '%s' (%s) has %u bytes: only 1, 2, 4 and 8-byte numbers compare",

@@ -38,8 +38,10 @@ static void put(struct out *o, const char *fmt, ...)
 	if (o->oom)
 		return;
 	for (;;) {
+		/* No buffer yet: measure (NULL + 0 is undefined in C). */
 		va_start(ap, fmt);
-		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+		n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->cap - o->len,
+			      fmt, ap);
 		va_end(ap);
 		if (n < 0) {
 			o->oom = true;

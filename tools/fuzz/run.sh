@@ -26,6 +26,14 @@ case $name in
 fuzz_decode) max_len=16384 ;;
 *) max_len=8192 ;;
 esac
+# Each harness has the words of its own input's language.
+case $name in
+fuzz_filter) dict=filter.dict ;;
+*) dict=format.dict ;;
+esac
+
+# fuzz_filter reads the events of tests/fixtures.
+export TN_FUZZ_FIXTURES=${TN_FUZZ_FIXTURES:-$(cd "$(dirname "$0")/../tests/fixtures" && pwd)}
 
 # Leaks are detected (libFuzzer's -detect_leaks, on by default with ASan):
 # what a harness allocates is freed per input. The suppressions are for
@@ -34,14 +42,16 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=1:malloc_context_si
 LSAN_OPTIONS=${LSAN_OPTIONS:-}${LSAN_OPTIONS:+:}suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0 \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}print_stacktrace=1:halt_on_error=1 \
 "$build/$name" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
-	-max_len=$max_len -dict="$(dirname "$0")/format.dict" \
+	-max_len=$max_len -dict="$(dirname "$0")/$dict" \
 	-artifact_prefix="$crashes/$name-" "$@" \
 	"$corpus" "$build/seeds/$name" >"$log" 2>&1
 rc=$?
 
 done_line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -n1)
-# What the format guard (ctl/formatguard.c) kept away from libtraceevent.
+# What the format guard (ctl/formatguard.c) kept away from libtraceevent,
+# what fuzz_filter's inputs reached.
 grep -E '^fuzz guard: ' "$log" | tail -n1 | sed "s/^/# $name: /"
+grep -E '^fuzz filter: ' "$log" | tail -n1 | sed "s/^/# $name: /"
 if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
 	read -r _ runs _ _ secs _ <<<"$done_line"
 	echo "ok - $name: $runs runs in ${secs}s, no crash"

@@ -5,10 +5,12 @@
  * (tests/enc.c): for every fixture a metadata frame with its field table
  * and event frames with a value for every field, then captures that mix
  * them as real ones do (late metadata, gaps, two CPUs, two sources, a
- * VLAN tag, big-endian values), in the layouts of fuzz.h.
+ * VLAN tag, big-endian values), in the layouts of fuzz.h; and for the
+ * events of FUZZ_FILTER_EVENTS, filter expressions with a frame of the
+ * event each.
  *
- *   seeds FIXTURE_DIR OUT_DIR   writes files into OUT_DIR/fuzz_decode
- *                               and OUT_DIR/fuzz_format
+ *   seeds FIXTURE_DIR OUT_DIR   writes files into OUT_DIR/fuzz_decode,
+ *                               OUT_DIR/fuzz_format and OUT_DIR/fuzz_filter
  */
 #include <dirent.h>
 #include <errno.h>
@@ -356,6 +358,78 @@ static void format_seeds(void)
 	}
 }
 
+/* Valid expressions of the events of fuzz_filter: numbers at the edges of
+ * their fields, strings, globs, masks, '!', nesting, the generic fields.
+ * The frames carry enc_values()' values: strings from its words, numbers
+ * 100 + 7k + i (i the field's index), pid 100 + k, comm "task".
+ */
+static const struct {
+	const char *event, *expr;
+} filters[] = {
+	{ "sched_switch", "prev_pid == 108" },
+	{ "sched_switch", "prev_comm == \"/bin/true\" && next_pid > 100" },
+	{ "sched_switch", "prev_comm ~ \"kw*\" || next_comm ~ \"*true\"" },
+	{ "sched_switch", "prev_state & 0x100000000 || !(prev_prio <= -1)" },
+	{ "sched_switch", "((cpu == 0 || CPU >= 1) && common_pid != 101) && comm ~ 'task'" },
+	{ "sched_switch", "next_comm ~ \"[a-z]?*/*\" && prev_comm != ''" },
+	{ "sched_switch", "prev_comm ~ \"!*x*\" && next_prio < 2147483647" },
+	{ "sched_switch", "common_type == 372 && common_flags == 0 && common_preempt_count < 0xff" },
+	{ "sched_switch", "prev_state >= -9223372036854775808 && prev_state < 0x7fffffffffffffff" },
+	{ "sched_process_exec", "filename == \"/bin/true\"" },
+	{ "sched_process_exec", "filename ~ \"/bin/*\" && pid > 0" },
+	{ "sched_process_exec", "old_pid == 102 || filename ~ \"*true\"" },
+	{ "sched_process_exec", "pid < -1 || !(old_pid >= 2147483647)" },
+	{ "sched_process_exec", "filename ~ \"*[!a-z]*\" && comm == \"task\"" },
+	{ "netif_receive_skb", "len > 1000 && name ~ \"eth*\"" },
+	{ "netif_receive_skb", "skbaddr == 0xffffffffffffffff || skbaddr & 0x8000000000000000" },
+	{ "netif_receive_skb", "skbaddr >= 107 && len <= 0xffffffff" },
+	{ "netif_receive_skb", "comm ~ \"sw?pper*\" || cpu != 1" },
+	{ "netif_receive_skb", "name == \"eth0\" && !(len == 0)" },
+	{ "sched_wakeup", "comm == \"eth0\" && pid >= 100" },
+	{ "sched_wakeup", "target_cpu == 3 || prio < 0" },
+	{ "sched_wakeup", "COMM ~ \"task*\" && common_cpu >= 0" },
+	{ "sched_wakeup", "comm ~ \"*th*\" || !(!(pid != 0))" },
+	{ "tn_rel_test", "msg == \"eth0\"" },
+	{ "tn_rel_test", "msg ~ \"*bin*\" && value > 0" },
+	{ "tn_rel_test", "addr == 0x6c || value < -5" },
+	{ "tn_rel_test", "value & 1 && !(common_pid == 0)" },
+	{ "tn_hazard_test", "len == 108 && div != 0" },
+	{ "tn_hazard_test", "len > 99 || div < 2" },
+	{ "tn_hazard_test", "div & 4 && !(len >= 4294967295)" },
+};
+
+static void filter_seeds(void)
+{
+	static const char *const events[] = { FUZZ_FILTER_EVENTS };
+	unsigned int i, e, k;
+	struct seed s;
+	char name[300];
+	uint8_t b;
+
+	for (i = 0; i < ARRAY_SIZE(filters); i++) {
+		for (e = 0; e < ARRAY_SIZE(events); e++)
+			if (!strcmp(events[e], filters[i].event))
+				break;
+		for (k = 0; k < nfx; k++)
+			if (!strcmp(fx[k].file, filters[i].event))
+				break;
+		if (e == ARRAY_SIZE(events) || k == nfx) {
+			fprintf(stderr, "seeds: no event %s\n", filters[i].event);
+			exit(1);
+		}
+		/* every third one asks the harness to fix the frame up */
+		b = (uint8_t)e | (i % 3 == 2 ? FUZZ_FLT_FIXUP : 0);
+		memset(&s, 0, sizeof(s));
+		add(&s, &b, 1);
+		add(&s, filters[i].expr, strlen(filters[i].expr) + 1);
+		event_frame(&enc, enc_mac, TRACENET_F_LONG64, (uint16_t)(i % 3),
+			    1 + i % 4, &k, 1);
+		add(&s, enc.buf, enc.len);
+		snprintf(name, sizeof(name), "%.64s-%u", filters[i].event, i);
+		write_seed(&s, "fuzz_filter", name);
+	}
+}
+
 static void mkdirs(const char *sub)
 {
 	char path[1024];
@@ -383,8 +457,10 @@ int main(int argc, char **argv)
 	}
 	mkdirs("fuzz_decode");
 	mkdirs("fuzz_format");
+	mkdirs("fuzz_filter");
 	decode_seeds();
 	format_seeds();
+	filter_seeds();
 	for (i = 0; i < nfx; i++) {
 		free(fx[i].fields);
 		tep_free(fx[i].tep);
