@@ -203,11 +203,18 @@ if out=$("$ctl" filter trace0 'sched:sched_switch: prev_pid == 1' 2>&1); then
 	f1='sched:sched_process_exec: filename ~ "*tn_cat" || pid < 0'
 	f2='sched:sched_switch: prev_comm ~ "tn_*" && !(prev_state & 1)'
 	f3='net:netif_receive_skb: len > 80'
-	"$ctl" filter trace0 "$f1" "$f2" "$f3" || fail "filter on trace0"
-	# Capture first: while libpcap installs its filter it drops what
-	# arrives, a gap in the sequence that would not be tracenet's.
-	capture_start trace0 /tmp/live.pcap
+	# Nothing passes while tcpdump starts: libpcap drops what arrives
+	# while it installs its capture filter, a gap in the sequence that
+	# would not be tracenet's. Then the filters replace those, at once.
+	"$ctl" detach trace0 --all || fail "detach --all"
+	"$ctl" attach trace0 sched:sched_process_exec sched:sched_switch net:netif_receive_skb ||
+		fail "attach"
+	"$ctl" filter trace0 'sched:sched_process_exec: common_pid < 0' \
+		'sched:sched_switch: common_pid < 0' 'net:netif_receive_skb: common_pid < 0' ||
+		fail "filters that pass nothing"
 	ip link set trace0 up
+	capture_start trace0 /tmp/live.pcap
+	"$ctl" filter trace0 "$f1" "$f2" "$f3" || fail "filter on trace0"
 	/tmp/tn_bash -c '
 		for i in 1 2; do /tmp/tn_cat /etc/hostname >/dev/null; done
 		ip netns exec tn_a /tmp/tn_ping -c 3 -i 0.1 -s 61 10.99.0.2 >/dev/null
