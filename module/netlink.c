@@ -357,7 +357,10 @@ static int tn_nl_get_event(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	genlmsg_end(msg, hdr);
+	mutex_unlock(&tn_mutex);
 	err = genlmsg_reply(msg, info);
+	dev_put(dev);
+	return err;
 out:
 	mutex_unlock(&tn_mutex);
 	dev_put(dev);

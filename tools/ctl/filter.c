@@ -127,35 +127,16 @@ static int load_fevent(struct fset *s, const char *system, const char *name,
 		       struct tn_fevent *fe)
 {
 	struct tn_evdesc d;
-	unsigned int i;
 
 	if (!s->tep && !(s->tep = tn_tep_new()))
 		return -1;
 	if (s->dev ? dev_event(s, system, name, &d) :
 		     tn_event_load(s->tep, system, name, &d))
 		return -1;
-	memset(fe, 0, sizeof(*fe));
-	snprintf(fe->system, sizeof(fe->system), "%s", system);
-	snprintf(fe->name, sizeof(fe->name), "%s", name);
-	fe->id = (uint32_t)d.event->id;
-	fe->nfields = d.nfields;
-	fe->fields = calloc(d.nfields ? d.nfields : 1, sizeof(*fe->fields));
-	if (!fe->fields) {
+	if (tn_fevent_init(fe, d.event)) {
 		tn_event_release(&d);
 		tn_error("out of memory");
 		return -1;
-	}
-	for (i = 0; i < d.nfields; i++) {
-		struct tep_format_field *tf = d.fields[i];
-		struct tn_ffield *f = &fe->fields[i];
-
-		snprintf(f->name, sizeof(f->name), "%s", tf->name);
-		snprintf(f->type, sizeof(f->type), "%s", tf->type);
-		f->index = i;
-		f->size = (unsigned int)tf->size;
-		f->is_signed = tf->flags & TEP_FIELD_IS_SIGNED;
-		f->dynamic = tf->flags & TEP_FIELD_IS_DYNAMIC;
-		tn_fkind_of(f);
 	}
 	tn_event_release(&d);
 	return 0;

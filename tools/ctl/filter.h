@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct bpf_insn;
+struct tep_event;
 
 /* Limits: an expression that passes them compiles within the verifier's. */
 #define TN_F_MAX_EXPR		4096	/* bytes of one expression */
@@ -125,6 +126,7 @@ void tn_filter_free(struct tn_filter *f);
 const struct tn_ffield *tn_filter_find_field(const struct tn_fevent *ev,
 					     const char *name);
 void tn_fkind_of(struct tn_ffield *f);
+int tn_fevent_init(struct tn_fevent *fe, const struct tep_event *event);
 int tn_filter_split(const char *arg, char *system, char *name,
 		    const char **expr, struct tn_ferr *err);
 bool tn_filter_eval(const struct tn_filter *f, const uint8_t *frame,

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <event-parse.h>
 #include "filter.h"
 
 /* The fields every event has, after its own (trace_find_event_field()). */
@@ -61,6 +62,41 @@ void tn_fkind_of(struct tn_ffield *f)
 	else
 		f->kind = TN_FK_NUM;
 	f->loc = TN_LOC_TLV;
+}
+
+/* @event's own fields (non-common, format order) as @fe's TLV fields:
+ * what filter.c, the unit tests and the fuzzer build from a format.
+ */
+int tn_fevent_init(struct tn_fevent *fe, const struct tep_event *event)
+{
+	struct tep_format_field **tf = tep_event_fields((struct tep_event *)event);
+	unsigned int n = 0, i;
+
+	while (tf && tf[n])
+		n++;
+	memset(fe, 0, sizeof(*fe));
+	snprintf(fe->system, sizeof(fe->system), "%s", event->system);
+	snprintf(fe->name, sizeof(fe->name), "%s", event->name);
+	fe->id = (uint32_t)event->id;
+	fe->nfields = n;
+	fe->fields = calloc(n ? n : 1, sizeof(*fe->fields));
+	if (!fe->fields) {
+		free(tf);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct tn_ffield *f = &fe->fields[i];
+
+		snprintf(f->name, sizeof(f->name), "%s", tf[i]->name);
+		snprintf(f->type, sizeof(f->type), "%s", tf[i]->type);
+		f->index = i;
+		f->size = (unsigned int)tf[i]->size;
+		f->is_signed = tf[i]->flags & TEP_FIELD_IS_SIGNED;
+		f->dynamic = tf[i]->flags & TEP_FIELD_IS_DYNAMIC;
+		tn_fkind_of(f);
+	}
+	free(tf);
+	return 0;
 }
 
 const struct tn_ffield *tn_filter_find_field(const struct tn_fevent *ev,

@@ -127,13 +127,10 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* As the unit tests' load_fx() (tests/test_filter.c) and "filter" do. */
 static void load_event(struct tep_handle *tep, const char *dir,
 		       const char *name, struct tn_fevent *ev)
 {
-	struct tep_format_field **tf;
 	struct tep_event *event = NULL;
-	unsigned int n = 0, i;
 	char path[PATH_MAX + 64];
 	size_t len = 0;
 	char *text;
@@ -151,28 +148,8 @@ static void load_event(struct tep_handle *tep, const char *dir,
 		fprintf(stderr, "fuzz_filter: %s does not parse\n", path);
 		exit(1);
 	}
-	tf = tep_event_fields(event);
-	while (tf && tf[n])
-		n++;
-	snprintf(ev->system, sizeof(ev->system), "%s", event->system);
-	snprintf(ev->name, sizeof(ev->name), "%s", event->name);
-	ev->id = (uint32_t)event->id;
-	ev->nfields = n;
-	ev->fields = calloc(n ? n : 1, sizeof(*ev->fields));
-	if (!ev->fields)
+	if (tn_fevent_init(ev, event))
 		exit(1);
-	for (i = 0; i < n; i++) {
-		struct tn_ffield *f = &ev->fields[i];
-
-		snprintf(f->name, sizeof(f->name), "%s", tf[i]->name);
-		snprintf(f->type, sizeof(f->type), "%s", tf[i]->type);
-		f->index = i;
-		f->size = (unsigned int)tf[i]->size;
-		f->is_signed = tf[i]->flags & TEP_FIELD_IS_SIGNED;
-		f->dynamic = tf[i]->flags & TEP_FIELD_IS_DYNAMIC;
-		tn_fkind_of(f);
-	}
-	free(tf);
 }
 
 static void at_exit(void)

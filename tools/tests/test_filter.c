@@ -51,38 +51,14 @@ static struct tn_fevent *fx_event(const char *file)
 
 static int load_fx(struct fx *x)
 {
-	struct tep_format_field **tf;
 	struct tep_event *event = NULL;
 	char *text = read_fixture(x->file, NULL);
-	unsigned int n = 0, i;
 
 	if (!text)
 		return -1;
 	tep_parse_format(tep, &event, text, strlen(text), "test");
 	free(text);
-	if (!event)
-		return -1;
-	tf = tep_event_fields(event);
-	while (tf && tf[n])
-		n++;
-	snprintf(x->ev.system, sizeof(x->ev.system), "%s", event->system);
-	snprintf(x->ev.name, sizeof(x->ev.name), "%s", event->name);
-	x->ev.id = (uint32_t)event->id;
-	x->ev.nfields = n;
-	x->ev.fields = calloc(n, sizeof(*x->ev.fields));
-	for (i = 0; i < n; i++) {
-		struct tn_ffield *f = &x->ev.fields[i];
-
-		snprintf(f->name, sizeof(f->name), "%s", tf[i]->name);
-		snprintf(f->type, sizeof(f->type), "%s", tf[i]->type);
-		f->index = i;
-		f->size = (unsigned int)tf[i]->size;
-		f->is_signed = tf[i]->flags & TEP_FIELD_IS_SIGNED;
-		f->dynamic = tf[i]->flags & TEP_FIELD_IS_DYNAMIC;
-		tn_fkind_of(f);
-	}
-	free(tf);
-	return 0;
+	return event ? tn_fevent_init(&x->ev, event) : -1;
 }
 
 /* ---- parsing ---------------------------------------------------------- */
