@@ -58,7 +58,7 @@ norm() {
 			gsub(/[ \t]+/, " ", rest)
 			sub(/ $/, "", rest)
 			print h[1], h[2], rest
-		}'
+		}' | exit_state_as_one
 }
 norm </tmp/tc.txt >/tmp/want.txt
 norm </tmp/dump.txt >/tmp/got.txt

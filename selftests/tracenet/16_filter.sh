@@ -112,12 +112,8 @@ norm() {
 				next
 			gsub(/[ \t]+/, " ", rest)
 			sub(/ $/, "", rest)
-			# A dying task: each probe computes prev_state from
-			# exit_state, which the parent reaping it on another
-			# CPU turns from Z to X between the ftrace and perf ones.
-			sub(/ [XZ] ==> /, " X|Z ==> ", rest)
 			print h[1], h[2], rest
-		}'
+		}' | exit_state_as_one
 }
 
 # Per CPU: trace-cmd merges CPUs by time, a capture by delivery.

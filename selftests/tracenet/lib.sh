@@ -75,6 +75,12 @@ capture_stop() {
 		fail "tcpdump lost frames: $(cat "$log")"
 }
 
+# sched_switch's prev_state of a dying task is computed by each probe from
+# exit_state, which the parent reaping it on another CPU turns from
+# EXIT_ZOMBIE to EXIT_DEAD between the ftrace probe and the perf one: a
+# comparison with ftrace takes Z and X as one state there.
+exit_state_as_one() { sed 's/ [XZ] ==> / X|Z ==> /'; }
+
 # Counter NAME of DEV from ethtool -S (the all-CPU total).
 stat() {
 	ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
