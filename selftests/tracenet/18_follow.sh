@@ -75,7 +75,7 @@ EOF
 ip link set trace0 up
 capture_start trace0 /tmp/follow.pcap
 t0=$SECONDS
-trace-cmd record -q --no-filter -b 4096 -o /tmp/follow.dat \
+trace-cmd record -q --no-filter -C mono -b 4096 -o /tmp/follow.dat \
 	-e sched:sched_switch -e syscalls:sys_enter_openat -e sched:sched_process_fork \
 	-e sched:sched_process_exec -e sched:sched_process_exit \
 	bash /tmp/tn_follow_wl.sh >/tmp/tc.log 2>&1 || fail "trace-cmd record: $(tail -5 /tmp/tc.log)"
@@ -133,19 +133,25 @@ for e in sched_switch sys_enter_openat sched_process_fork sched_process_exec sch
 	grep -q " $e: " /tmp/want.txt || fail "no $e of the tree in the oracle"
 done
 
-# trace0: every line is a tree task's; none after the task's exit event.
+# trace0: every line is a tree task's; none of a time after the task's
+# exit event but that event (whatever CPU's frame came first). The times
+# have the same number of digits: compared as strings, not as doubles.
 awk -v pids="$treepids" '
 	BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) T[a[i]] = 1 }
 	match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
 		split(substr($0, RSTART + 1, RLENGTH), h, " ")
-		pid = h[1]; ts = h[3]; sub(/:$/, "", ts)
+		pid = h[1]; ts = h[3] ""; sub(/:$/, "", ts)
 		rest = substr($0, RSTART + RLENGTH)
+		if (NR == FNR) {
+			if (rest ~ /^sched_process_exit: /) exit_ts[pid] = ts
+			next
+		}
 		if (!(pid in T)) { print "not followed: " $0; bad = 1 }
-		if (rest ~ /^sched_process_exit: /) exit_ts[pid] = ts
-		else if (pid in exit_ts) { print "after exit: " $0; bad = 1 }
-		last[pid] = ts; line[pid] = $0
+		else if (rest !~ /^sched_process_exit: / && (pid in exit_ts) && ts > exit_ts[pid]) {
+			print "after exit: " $0; bad = 1
+		}
 	}
-	END { exit bad }' /tmp/got.txt >/tmp/stray.txt || {
+	END { exit bad }' /tmp/got.txt /tmp/got.txt >/tmp/stray.txt || {
 	head -20 /tmp/stray.txt
 	fail "trace0 delivered events of unfollowed tasks or after an exit"
 }

@@ -8,8 +8,10 @@
  * record, with the field offsets tracenetctl took from the events' tracefs
  * formats (set in .rodata before the load), so they need no kernel BTF.
  * They run synchronously at the tracepoint, before the event reaches
- * tracenet's producer: a child is in the map before it can run, whatever
- * CPU its first events are delivered on.
+ * tracenet's producer (perf_trace_run_bpf_submit runs them first): a
+ * child is in the map before it can run, whatever CPU its first events
+ * are delivered on, and the start and exit times they write are never
+ * later than the time tracenet gives the exec, fork or exit event.
  *
  * Every program returns 1: a tracepoint program that returns 0 takes the
  * event away from every perf consumer, tracenet's included.
@@ -27,6 +29,11 @@ const volatile __u32 fork_parent_pid_off;
 const volatile __u32 fork_child_pid_off;
 const volatile __u32 exit_pid_off;
 const volatile __u32 free_pid_off;
+/* CLOCK_TAI - CLOCK_REALTIME, whole seconds: BPF reads the fast TAI
+ * clock, tracenet stamps events with the fast realtime one, both the
+ * same monotonic clock plus an offset.
+ */
+const volatile __u64 tai_offset_ns;
 /* The path to follow, without its NUL, and its length. */
 const volatile __u32 path_len;
 const volatile char path[TN_FOLLOW_PATH_MAX];
@@ -37,6 +44,11 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tn_follow_val);
 } tn_follow SEC(".maps");
+
+static __always_inline __u64 now(void)
+{
+	return bpf_ktime_get_tai_ns() - tai_offset_ns;
+}
 
 static __always_inline int field32(void *ctx, __u32 off, __u32 *val)
 {
@@ -67,7 +79,7 @@ static __always_inline int is_path(void *ctx)
 SEC("tracepoint/sched/sched_process_exec")
 int tn_follow_exec(void *ctx)
 {
-	struct tn_follow_val v = {};
+	struct tn_follow_val v = { .start_ts = now() };
 	__u32 pid, old_pid;
 
 	if (field32(ctx, exec_pid_off, &pid) ||
@@ -78,16 +90,13 @@ int tn_follow_exec(void *ctx)
 		return 1;
 	if (old_pid != pid && bpf_map_lookup_elem(&tn_follow, &old_pid)) {
 		/* A followed thread that execs takes its leader's pid
-		 * (de_thread): the leader has exited, its entry starts afresh.
+		 * (de_thread): the leader has exited, its entry starts afresh,
+		 * its events still queued passing as they did.
 		 */
 		bpf_map_delete_elem(&tn_follow, &old_pid);
-	} else {
-		if (!is_path(ctx))
-			return 1;
-		/* Its events queued from before the exec must not pass:
-		 * XDP drops them until it sees this exec's frame.
-		 */
-		v.pending = 1;
+		v.start_ts = 0;
+	} else if (!is_path(ctx)) {
+		return 1;
 	}
 	bpf_map_update_elem(&tn_follow, &pid, &v, BPF_ANY);
 	return 1;
@@ -96,7 +105,7 @@ int tn_follow_exec(void *ctx)
 SEC("tracepoint/sched/sched_process_fork")
 int tn_follow_fork(void *ctx)
 {
-	struct tn_follow_val v = {};
+	struct tn_follow_val v = { .start_ts = now() };
 	__u32 parent, child;
 
 	if (field32(ctx, fork_parent_pid_off, &parent) ||
@@ -119,8 +128,10 @@ int tn_follow_exit(void *ctx)
 	if (field32(ctx, exit_pid_off, &pid))
 		return 1;
 	v = bpf_map_lookup_elem(&tn_follow, &pid);
-	if (v)
+	if (v && !(v->flags & TN_FOLLOW_EXITED)) {
+		v->exit_ts = now();
 		v->flags |= TN_FOLLOW_EXITED;
+	}
 	return 1;
 }
 

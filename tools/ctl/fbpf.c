@@ -18,11 +18,9 @@
  * With follow --exec, a prologue runs before the filters: the event's pid
  * is looked up in the map of followed tasks (../bpf/follow.h), fed at the
  * tracepoints by follow.bpf.c. A pid that is not there drops. A task
- * that exec'd the path is pending until its exec frame comes: its events
- * drop until then, the exec frame writes its time in the map, and the
- * task's events of an earlier time drop from then on. Likewise the exit
- * frame of a task marked exited writes its time, and the task's events
- * of a later time drop.
+ * has the times of its start (exec or fork) and exit in the map, written
+ * at the tracepoints; its events from before the start and after the
+ * exit drop.
  */
 #include <arpa/inet.h>
 #include <linux/bpf.h>
@@ -673,11 +671,14 @@ static void put_texts(struct as *a, struct tn_filter *const *filters,
 	}
 }
 
-/* The follow prologue; r8 is the event's offset. */
+/* The follow prologue; r8 is the event's offset. The times in the map
+ * are never later than those tracenet gave the task's exec, fork and
+ * exit events, so only the exit event needs a rule of its own.
+ */
 static void gen_follow(struct as *a, const struct tn_ffollow *follow,
 		       struct tn_fprog *prog)
 {
-	int l_other = label_new(a), l_exec = label_new(a), l_go = label_new(a);
+	int l_go = label_new(a);
 
 	pkt_ptr(a, 8, EV_LEN);
 	ldx(a, BPF_W, 2, 1, 16);		/* pid */
@@ -699,35 +700,18 @@ static void gen_follow(struct as *a, const struct tn_ffollow *follow,
 	to_be(a, 3, 64);
 	ldx(a, BPF_W, 2, 1, 4);
 	to_be(a, 2, 32);
-	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_PENDING);
-	jmp_const(a, BPF_JEQ, 2, follow->exec_id, l_exec);
-	/* Not its exec yet: events from before it. Then those before it. */
-	jmp_imm(a, BPF_JNE, 5, 0, a->l_drop);
 	ldx(a, BPF_DW, 4, 0, TN_FOLLOW_VAL_START_TS);
-	jmp_reg(a, BPF_JGT, 4, 3, a->l_drop);
-	ldx(a, BPF_DW, 4, 0, TN_FOLLOW_VAL_EXIT_TS);
-	ldx(a, BPF_W, 5, 0, TN_FOLLOW_VAL_FLAGS);
-	jmp_const(a, BPF_JNE, 2, follow->exit_id, l_other);
-	/* The exit event passes; the first one of a task marked exited at
-	 * the tracepoint sets exit_ts (an entry made afresh for a reused pid
-	 * is not marked: a late exit frame leaves it alone).
+	ldx(a, BPF_DW, 5, 0, TN_FOLLOW_VAL_EXIT_TS);
+	/* Before the exec or fork: an earlier owner of the pid, or the
+	 * task before it exec'd the path.
 	 */
-	jmp_imm(a, BPF_JNE, 4, 0, l_go);
-	alu_imm(a, BPF_AND, 5, TN_FOLLOW_EXITED);
+	jmp_reg(a, BPF_JGT, 4, 3, a->l_drop);
+	/* After the exit: its last sched_switch. The exit event itself
+	 * was stamped after exit_ts.
+	 */
 	jmp_imm(a, BPF_JEQ, 5, 0, l_go);
-	stx(a, BPF_DW, 0, 3, TN_FOLLOW_VAL_EXIT_TS);
-	ja(a, l_go);
-	/* Other events: those of a time after the exit drop. */
-	label_here(a, l_other);
-	jmp_imm(a, BPF_JEQ, 4, 0, l_go);
-	jmp_reg(a, BPF_JGT, 3, 4, a->l_drop);
-	ja(a, l_go);
-	/* An exec event passes; that of a pending task starts it. */
-	label_here(a, l_exec);
-	jmp_imm(a, BPF_JEQ, 5, 0, l_go);
-	stx(a, BPF_DW, 0, 3, TN_FOLLOW_VAL_START_TS);
-	mov_imm(a, 5, 0);
-	stx(a, BPF_W, 0, 5, TN_FOLLOW_VAL_PENDING);
+	jmp_const(a, BPF_JEQ, 2, follow->exit_id, l_go);
+	jmp_reg(a, BPF_JGT, 3, 5, a->l_drop);
 	label_here(a, l_go);
 }
 

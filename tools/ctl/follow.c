@@ -15,9 +15,10 @@
  *   their links and the map are pinned under /sys/fs/bpf/tracenet/DEV, so
  *   they outlive this process;
  * - the filter program of DEV (filter.c, fbpf.c) gets a prologue that
- *   drops the events of tasks not in the map, and cuts a task's events at
- *   its sched_process_exit frame, which follow attaches to DEV if it is
- *   not attached.
+ *   drops the events of tasks not in the map, and those of a task from
+ *   before its exec or fork and after its exit. follow attaches
+ *   sched_process_exec and sched_process_exit to DEV if they are not: a
+ *   reader sees where each followed task starts and ends.
  *
  * The follow is recorded in the filter program's map, so that filter
  * commands rebuild the program keeping it and --show prints it.
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -126,6 +128,19 @@ struct offsets {
 	uint32_t exit_id, exec_id;
 };
 
+/* CLOCK_TAI - CLOCK_REALTIME, a whole number of seconds (adjtimex). */
+static uint64_t tai_offset_ns(void)
+{
+	struct timespec real, tai;
+	int64_t d;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_TAI, &tai);
+	d = (int64_t)(tai.tv_sec - real.tv_sec) * 1000000000 +
+	    (tai.tv_nsec - real.tv_nsec);
+	return (uint64_t)((d + 500000000) / 1000000000 * 1000000000);
+}
+
 static int field_off(const struct tn_evdesc *d, const char *field, bool dyn,
 		     uint32_t *off)
 {
@@ -213,6 +228,7 @@ static int load_follow(const char *path, const struct offsets *o,
 	skel->rodata->fork_child_pid_off = o->fork_child;
 	skel->rodata->exit_pid_off = o->exit_pid;
 	skel->rodata->free_pid_off = o->free_pid;
+	skel->rodata->tai_offset_ns = tai_offset_ns();
 	skel->rodata->path_len = (uint32_t)strlen(path);
 	memcpy((char *)skel->rodata->path, path, strlen(path));
 	if (follow_bpf__load(skel)) {
@@ -361,7 +377,6 @@ static int do_exec(struct ctx *c, const char *path)
 	map_fd = load_follow(path, &o, fl.pins);
 	if (map_fd < 0)
 		return 1;
-	/* XDP starts a task at its exec frame and ends it at its exit frame. */
 	if (!event_attached(c, o.exec_id)) {
 		if (tn_attach_event(c->dev, c->ifindex, EXEC_EVENT))
 			goto undo;
