@@ -193,6 +193,10 @@ static int tn_poll(struct napi_struct *napi, int budget)
 		done++;
 		if (!skb)
 			continue;
+		if (!tn_fwd_events(q, skb)) {
+			consume_skb(skb);
+			continue;
+		}
 		skb_record_rx_queue(skb, q->cpu);
 		list_add_tail(&skb->list, &rx);
 	}
@@ -317,7 +321,10 @@ void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
 	local64_inc(&pc->meta_frames);
 	local64_add(skb->len + ETH_HLEN, &pc->meta_bytes);
 	tn_delivery_begin();
-	netif_receive_skb(skb);
+	if (tn_fwd_meta(td, skb))
+		netif_receive_skb(skb);
+	else
+		consume_skb(skb);
 	tn_delivery_end();
 	local_bh_enable();
 }

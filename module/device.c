@@ -67,6 +67,7 @@ static void tn_uninit(struct net_device *dev)
 {
 	struct tn_dev *td = tn_priv(dev);
 
+	tn_fwd_clear(td);
 	mutex_lock(&tn_mutex);
 	td->dead = true;
 	list_del(&td->node);
@@ -166,6 +167,12 @@ void tn_read_stats(struct tn_dev *td, unsigned int cpu, struct tn_stats *s)
 		s->drop_xdp_error = u64_stats_read(&q->drop_xdp_error);
 		s->xdp_drop = u64_stats_read(&q->xdp_drop);
 		s->xdp_redirect = u64_stats_read(&q->xdp_redirect);
+		s->fwd_frames = u64_stats_read(&q->fwd_frames) +
+				local64_read(&pc->fwd_meta_frames);
+		s->fwd_events = u64_stats_read(&q->fwd_events);
+		s->fwd_drop_frames = u64_stats_read(&q->fwd_drop_frames) +
+				     local64_read(&pc->fwd_meta_drops);
+		s->fwd_drop_events = u64_stats_read(&q->fwd_drop_events);
 	} while (u64_stats_fetch_retry(&q->syncp, start));
 }
 

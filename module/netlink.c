@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Generic netlink family "tracenet": attach/detach events, list them, read
- * counters. Tracing is machine-wide, so changing what is traced needs
- * CAP_PERFMON or CAP_SYS_ADMIN in the initial user namespace; a container's
- * CAP_NET_ADMIN is not enough. Reading is open to all, like ethtool -S.
+ * counters, forward frames to another device. Tracing is machine-wide, so
+ * changing what is traced, or where it goes, needs CAP_PERFMON or
+ * CAP_SYS_ADMIN in the initial user namespace; a container's CAP_NET_ADMIN
+ * is not enough. Reading is open to all, like ethtool -S.
  */
 #include <linux/slab.h>
 #include <linux/trace_events.h>
@@ -38,6 +39,10 @@ static const struct nla_policy tn_policy[TRACENET_A_MAX + 1] = {
 	[TRACENET_A_FORMAT]	= { .type = NLA_NUL_STRING, .len = TRACENET_MAX_FORMAT - 1 },
 	[TRACENET_A_FIELDS]	= NLA_POLICY_NESTED(tn_fields_policy),
 	[TRACENET_A_DETACH_ALL]	= { .type = NLA_FLAG },
+	[TRACENET_A_FWD_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TRACENET_A_FWD_DST]	= NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[TRACENET_A_FWD_FLAGS]	= NLA_POLICY_MASK(NLA_U32, TRACENET_FWD_ALL),
+	[TRACENET_A_FWD_OFF]	= { .type = NLA_FLAG },
 };
 
 static struct genl_family tn_genl_family;
@@ -47,7 +52,7 @@ static bool tn_may_trace(struct sk_buff *skb, struct netlink_ext_ack *extack)
 	/* netlink_capable() checks the initial user namespace. */
 	if (netlink_capable(skb, CAP_PERFMON) || netlink_capable(skb, CAP_SYS_ADMIN))
 		return true;
-	NL_SET_ERR_MSG_MOD(extack, "attaching and detaching need CAP_PERFMON or CAP_SYS_ADMIN");
+	NL_SET_ERR_MSG_MOD(extack, "tracing and forwarding need CAP_PERFMON or CAP_SYS_ADMIN");
 	return false;
 }
 
@@ -367,6 +372,18 @@ out:
 	return err;
 }
 
+/* struct tn_stats order to attribute: the forwarding counters came
+ * after TRACENET_STAT_PAD.
+ */
+static int tn_stat_attr(unsigned int i)
+{
+	unsigned int before_pad = TRACENET_STAT_PAD - TRACENET_STAT_PRODUCED;
+
+	BUILD_BUG_ON(TRACENET_STAT_MAX - 2 != TN_NSTATS);
+	return i < before_pad ? TRACENET_STAT_PRODUCED + i :
+				TRACENET_STAT_PAD + 1 + i - before_pad;
+}
+
 static int tn_put_cpu_stats(struct sk_buff *skb, struct tn_dev *td,
 			    unsigned int cpu)
 {
@@ -379,8 +396,8 @@ static int tn_put_cpu_stats(struct sk_buff *skb, struct tn_dev *td,
 	if (!nest || nla_put_u32(skb, TRACENET_STAT_CPU, cpu))
 		return -EMSGSIZE;
 	for (i = 0; i < TN_NSTATS; i++)
-		if (nla_put_u64_64bit(skb, TRACENET_STAT_PRODUCED + i,
-				      ((u64 *)&s)[i], TRACENET_STAT_PAD))
+		if (nla_put_u64_64bit(skb, tn_stat_attr(i), ((u64 *)&s)[i],
+				      TRACENET_STAT_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -431,6 +448,95 @@ out:
 	return err;
 }
 
+/* Sending trace data off the host is tracing: the same privilege. */
+static int tn_nl_set_forward(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct net_device *dev, *to;
+	const u8 *dst = NULL;
+	u32 flags = 0;
+	int err;
+
+	if (!tn_may_trace(skb, info->extack))
+		return -EPERM;
+	if (!attrs[TRACENET_A_FWD_OFF] == !attrs[TRACENET_A_FWD_IFINDEX]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "give either a forward device or FWD_OFF");
+		return -EINVAL;
+	}
+	if (attrs[TRACENET_A_FWD_OFF] &&
+	    (attrs[TRACENET_A_FWD_DST] || attrs[TRACENET_A_FWD_FLAGS])) {
+		NL_SET_ERR_MSG_MOD(info->extack, "FWD_OFF takes no destination or flags");
+		return -EINVAL;
+	}
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	rtnl_lock();
+	if (attrs[TRACENET_A_FWD_OFF]) {
+		tn_fwd_clear(tn_priv(dev));
+		err = 0;
+		goto out;
+	}
+	to = __dev_get_by_index(genl_info_net(info),
+				nla_get_u32(attrs[TRACENET_A_FWD_IFINDEX]));
+	if (!to) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[TRACENET_A_FWD_IFINDEX],
+				    "no such forward device");
+		err = -ENODEV;
+		goto out;
+	}
+	if (attrs[TRACENET_A_FWD_DST])
+		dst = nla_data(attrs[TRACENET_A_FWD_DST]);
+	if (attrs[TRACENET_A_FWD_FLAGS])
+		flags = nla_get_u32(attrs[TRACENET_A_FWD_FLAGS]);
+	err = tn_fwd_set(tn_priv(dev), to, dst, flags, info->extack);
+out:
+	rtnl_unlock();
+	dev_put(dev);
+	return err;
+}
+
+static int tn_nl_get_forward(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev, *to;
+	struct sk_buff *msg;
+	u8 dst[ETH_ALEN];
+	u32 flags;
+	void *hdr;
+	int err = -ENOMEM;
+
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &tn_genl_family, 0,
+				TRACENET_CMD_GET_FORWARD);
+	err = -EMSGSIZE;
+	if (!hdr || nla_put_u32(msg, TRACENET_A_IFINDEX, dev->ifindex))
+		goto err_free;
+	rtnl_lock();
+	to = tn_fwd_get(tn_priv(dev), dst, &flags);
+	if (to && (nla_put_u32(msg, TRACENET_A_FWD_IFINDEX, to->ifindex) ||
+		   nla_put_string(msg, TRACENET_A_FWD_IFNAME, to->name) ||
+		   nla_put(msg, TRACENET_A_FWD_DST, ETH_ALEN, dst) ||
+		   nla_put_u32(msg, TRACENET_A_FWD_FLAGS, flags))) {
+		rtnl_unlock();
+		goto err_free;
+	}
+	rtnl_unlock();
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	goto out;
+
+err_free:
+	nlmsg_free(msg);
+out:
+	dev_put(dev);
+	return err;
+}
+
 static const struct genl_ops tn_genl_ops[] = {
 	{
 		.cmd	= TRACENET_CMD_ATTACH,
@@ -448,6 +554,14 @@ static const struct genl_ops tn_genl_ops[] = {
 	{
 		.cmd	= TRACENET_CMD_GET_STATS,
 		.doit	= tn_nl_get_stats,
+	},
+	{
+		.cmd	= TRACENET_CMD_SET_FORWARD,
+		.doit	= tn_nl_set_forward,
+	},
+	{
+		.cmd	= TRACENET_CMD_GET_FORWARD,
+		.doit	= tn_nl_get_forward,
 	},
 };
 

@@ -6,7 +6,8 @@
  * into the device's per-CPU buffer (buffer.c); delivery.c drains each CPU's
  * buffer from that CPU's NAPI context and frame.c turns records into frames;
  * xdp.c runs an attached XDP program on each event frame before an skb
- * exists; device.c owns the net_device, netlink.c the control plane,
+ * exists; forward.c sends a copy of each frame out of another device;
+ * device.c owns the net_device, netlink.c the control plane,
  * hotplug.c keeps the per-CPU perf counters in step with the online CPUs.
  */
 #ifndef _TRACENET_H
@@ -32,6 +33,7 @@
 #define TN_HDRS_LEN		(ETH_HLEN + sizeof(struct tracenet_hdr))
 
 struct tn_dev;
+struct tn_fwd;
 
 /* One field of an attached event, as user space parsed it from tracefs. */
 struct tn_field {
@@ -75,6 +77,8 @@ struct tn_pcpu {
 	local64_t suppressed;
 	local64_t meta_frames;		/* process context, BH off */
 	local64_t meta_bytes;
+	local64_t fwd_meta_frames;	/* likewise */
+	local64_t fwd_meta_drops;
 };
 
 /* Delivery-side state of one CPU's RX queue; only its NAPI poll (or the
@@ -99,6 +103,10 @@ struct tn_queue {
 	u64_stats_t drop_xdp_error;
 	u64_stats_t xdp_drop;
 	u64_stats_t xdp_redirect;
+	u64_stats_t fwd_frames;
+	u64_stats_t fwd_events;
+	u64_stats_t fwd_drop_frames;
+	u64_stats_t fwd_drop_events;
 	struct xdp_rxq_info xdp_rxq;
 	bool xdp_flush;			/* redirected this poll */
 };
@@ -109,6 +117,7 @@ struct tn_dev {
 	struct tn_queue *queues;	/* [nr_cpu_ids] */
 	struct tn_pcpu __percpu *pcpu;
 	struct bpf_prog __rcu *xdp_prog;	/* under RTNL */
+	struct tn_fwd __rcu *fwd;		/* under RTNL */
 	struct xarray events;		/* id -> tn_event; RCU for readers */
 	unsigned int nevents;		/* under tn_mutex */
 	struct list_head node;		/* on tn_devs, under tn_mutex */
@@ -128,6 +137,7 @@ struct tn_stats {
 	u64 drop_detached, drop_down, drop_xdp_error;
 	u64 suppressed, frames, bytes, meta_frames;
 	u64 xdp_drop, xdp_redirect;
+	u64 fwd_frames, fwd_events, fwd_drop_frames, fwd_drop_events;
 };
 
 #define TN_NSTATS (sizeof(struct tn_stats) / sizeof(u64))
@@ -194,6 +204,16 @@ void tn_xdp_rxq_free(struct tn_queue *q);
 int tn_xdp_setup(struct net_device *dev, struct netdev_bpf *bpf);
 bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 		  struct sk_buff **skb);
+
+/* forward.c */
+int tn_fwd_init(void);
+void tn_fwd_exit(void);
+int tn_fwd_set(struct tn_dev *td, struct net_device *to, const u8 *dst,
+	       u32 flags, struct netlink_ext_ack *extack);
+void tn_fwd_clear(struct tn_dev *td);
+struct net_device *tn_fwd_get(struct tn_dev *td, u8 *dst, u32 *flags);
+bool tn_fwd_events(struct tn_queue *q, const struct sk_buff *skb);
+bool tn_fwd_meta(struct tn_dev *td, const struct sk_buff *skb);
 
 /* frame.c */
 int tn_frame_event_len(const struct tn_event *ev, const struct tn_record *rec);

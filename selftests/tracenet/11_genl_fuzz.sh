@@ -11,9 +11,15 @@
 
 load numdevs=2
 ip link set trace0 up && ip link set trace1 up || fail "cannot set the devices up"
+# Somewhere a fuzzed forward can take: a veth whose peer nobody reads.
+modprobe veth && ip link add tn_fuzzfwd type veth peer name tn_fuzzfwd1 &&
+ip link set tn_fuzzfwd up && ip link set tn_fuzzfwd1 up || fail "the forward target"
 python3 "$here/genlfuzz.py" trace0 trace1 || fail "fuzzer"
 
 # Consistent afterwards: nothing attached, every event accounted for.
+"$ctl" forward trace0 >/dev/null && "$ctl" forward trace1 >/dev/null ||
+	fail "tracenetctl forward after fuzzing"
+
 st=$("$ctl" status) || fail "tracenetctl status after fuzzing"
 grep -q 'sched_switch\|sys_enter' <<<"$st" && fail "events left attached: $st"
 check_accounting trace0
@@ -35,4 +41,5 @@ echo "after fuzzing: $n getppid events captured and decoded"
 [ "$n" -ge 20 ] || fail "expected 20 getppid events, got $n"
 "$ctl" detach trace0 --all || fail "detach --all"
 rmmod tracenet || fail "rmmod after fuzzing"
+ip link del tn_fuzzfwd
 echo "module unloaded"

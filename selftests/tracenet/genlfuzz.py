@@ -40,7 +40,8 @@ import subprocess
 import sys
 import time
 
-from tngenl import (A_DETACH_ALL, A_EVENT_ID, A_FIELDS, A_FORMAT, A_IFINDEX, A_MAX,
+from tngenl import (A_FWD_DST, A_FWD_FLAGS, A_FWD_IFINDEX, A_FWD_OFF, CMD_GET_FORWARD,
+                    CMD_SET_FORWARD, FWD_ALL, A_DETACH_ALL, A_EVENT_ID, A_FIELDS, A_FORMAT, A_IFINDEX, A_MAX,
                     A_NAME, A_SYSTEM, CMD_ATTACH, CMD_DETACH, CMD_GET_EVENTS,
                     CMD_GET_STATS, F_FIELD, F_FLAGS, F_MAX, F_NAME, F_OFFSET, F_SIZE,
                     F_TYPE, FIELD_ALL, FIELD_ARRAY, FIELD_DYNAMIC, FIELD_POINTER,
@@ -104,6 +105,7 @@ class Fuzzer:
         self.devs = devs		# [(name, ifindex)]
         self.pool = pool
         self.lo = socket.if_nametoindex('lo')
+        self.fwd = socket.if_nametoindex('tn_fuzzfwd')
         self.valid = {}		# event id -> FIELDS payload of its real table
         self.tables = {}		# event id -> FIELDS payloads of hostile tables
 
@@ -199,6 +201,28 @@ class Fuzzer:
 
     def t_stats(self):
         return CMD_GET_STATS, [a_u32(A_IFINDEX, self.ifindex())]
+
+    def t_forward(self):
+        # To lo (not Ethernet), a tracenet device (refused), nowhere, or
+        # off; bad destinations and flags. A forward that takes is to a
+        # veth whose peer nobody reads.
+        r = self.r
+        if r.random() < 0.3:
+            return CMD_GET_FORWARD, [a_u32(A_IFINDEX, self.ifindex())]
+        attrs = [a_u32(A_IFINDEX, self.ifindex())]
+        x = r.random()
+        if x < 0.8:
+            attrs.append(a_u32(A_FWD_IFINDEX, r.choice([self.lo, self.fwd, self.ifindex(),
+                                                       0, r.getrandbits(32)])))
+        if x > 0.6:
+            attrs.append(A(A_FWD_OFF, b''))
+        if r.random() < 0.4:
+            attrs.append(A(A_FWD_DST, r.choice([b'\x02' + bytes(5), b'\x01' * 6, bytes(6),
+                                                b'\xff' * 6, self.rbytes()])))
+        if r.random() < 0.4:
+            attrs.append(a_u32(A_FWD_FLAGS, r.choice([0, FWD_ALL, FWD_ALL + 1,
+                                                      r.getrandbits(32)])))
+        return CMD_SET_FORWARD, attrs
 
     def t_random(self):
         r = self.r
@@ -320,8 +344,10 @@ class Fuzzer:
             kind, (cmd, attrs) = 'get_events', self.t_events()
         elif x < 0.70:
             kind, (cmd, attrs) = 'get_event', self.t_event()
-        elif x < 0.82:
+        elif x < 0.76:
             kind, (cmd, attrs) = 'get_stats', self.t_stats()
+        elif x < 0.82:
+            kind, (cmd, attrs) = 'forward', self.t_forward()
         else:
             kind, (cmd, attrs) = 'random', self.t_random()
         dump = cmd == CMD_GET_EVENTS and kind != 'get_event'

@@ -639,8 +639,12 @@ void tn_decode_eth(struct tn_decoder *d, const uint8_t *pkt, size_t len,
 	size_t plen;
 
 	if (tn_wire_eth(pkt, len, &payload, &plen, &err)) {
-		d->foreign++;
-		return;
+		/* Forwarded across routers: the frame inside VXLAN. */
+		if (tn_wire_vxlan(pkt, len, &pkt, &len, &err) ||
+		    tn_wire_eth(pkt, len, &payload, &plen, &err)) {
+			d->foreign++;
+			return;
+		}
 	}
 	tn_decode_payload(d, pkt + 6, payload, plen, frame);
 }

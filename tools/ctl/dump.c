@@ -18,10 +18,15 @@
 #include <tracefs.h>
 #include "tracenetctl.h"
 #include "decode.h"
+#include "reasm.h"
 
 #define SNAPLEN		262144
 #define BUFSIZE		(32 << 20)	/* event bursts outrun small buffers */
-#define FILTER		"ether proto 0x88b5"
+/* tracenet frames, bare or in VXLAN (UDP + VXLAN header + EtherType at
+ * 12), and the IP fragments after the first of those too big for the path
+ */
+#define FILTER		"ether proto 0x88b5 or (udp and udp[28:2] = 0x88b5) or " \
+			"(ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] = 44)"
 #define SLL_HDR_LEN	16
 #define SLL2_HDR_LEN	20
 
@@ -36,6 +41,7 @@ struct dump_opts {
 
 struct dump_ctx {
 	struct tn_decoder dec;
+	struct tn_reasm *reasm;		/* forwarded frames in IP fragments */
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
 	int linktype;
@@ -70,13 +76,23 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		      const u_char *pkt)
 {
 	struct dump_ctx *ctx = (struct dump_ctx *)user;
+	size_t len;
 
 	ctx->frame++;
 	if (ctx->dumper)
 		pcap_dump((u_char *)ctx->dumper, h, pkt);
 	switch (ctx->linktype) {
 	case DLT_EN10MB:
-		tn_decode_eth(&ctx->dec, pkt, h->caplen, ctx->frame);
+		len = h->caplen;
+		switch (tn_reasm_add(ctx->reasm, pkt, len, &pkt, &len)) {
+		case 0:
+		case 2:
+			tn_decode_eth(&ctx->dec, pkt, len, ctx->frame);
+			break;
+		case -1:
+			ctx->dec.foreign++;
+			break;
+		}
 		break;
 	case DLT_LINUX_SLL:
 		decode_sll(ctx, pkt, h->caplen, SLL_HDR_LEN, 14, 6);
@@ -351,7 +367,9 @@ int cmd_dump(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	memset(&ctx, 0, sizeof(ctx));
-	if (tn_decoder_init(&ctx.dec, stdout, stderr)) {
+	ctx.reasm = calloc(1, sizeof(*ctx.reasm));
+	if (!ctx.reasm || tn_decoder_init(&ctx.dec, stdout, stderr)) {
+		free(ctx.reasm);
 		tn_error("out of memory");
 		return 1;
 	}
@@ -363,6 +381,11 @@ int cmd_dump(int argc, char **argv)
 	if (!open_capture(&ctx, &o))
 		ret = run(&ctx, &o);
 	tn_decoder_summary(&ctx.dec);
+	if (ctx.reasm->given_up)
+		fprintf(stderr, "tracenetctl: %llu fragmented datagrams could not be reassembled\n",
+			ctx.reasm->given_up);
+	tn_reasm_free(ctx.reasm);
+	free(ctx.reasm);
 	close_capture(&ctx);
 	tn_decoder_free(&ctx.dec);
 	return ret;

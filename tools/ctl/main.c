@@ -110,6 +110,29 @@ static const struct tn_cmd cmds[] = {
 	  "  -e, --exec PATH    follow the processes that exec PATH (absolute)\n"
 	  "  -o, --off          stop following: remove the programs and pins,\n"
 	  "                     keep the filters\n" },
+	{ "forward", cmd_forward,
+	  "DEV dev IFACE [dst MAC] | DEV udp ADDR[:PORT] [--vni N]\n"
+	  "       [--raw-pointers] [--no-local] | DEV --off | DEV",
+	  "send a copy of DEV's frames to a collector",
+	  "Send a copy of every frame DEV delivers (after its filters; metadata\n"
+	  "frames too) out of another device, so that a collector on a link or\n"
+	  "across routers needs only tcpdump or Wireshark. With 'dev', the\n"
+	  "frames go out of the Ethernet device IFACE as they are, to MAC\n"
+	  "(default: DEV's own address). With 'udp', they are encapsulated in\n"
+	  "VXLAN (RFC 7348) to ADDR, UDP port PORT (default 4789, which\n"
+	  "Wireshark and tcpdump decode), in the VXLAN device tn-DEV this\n"
+	  "creates. Frames that cannot be sent (a full queue, a link down)\n"
+	  "count in fwd_drop_frames and fwd_drop_events ('ethtool -S DEV'), and\n"
+	  "the collector sees them as sequence gaps. Kernel addresses in event\n"
+	  "fields are replaced by a keyed hash (SipHash, a key per forward;\n"
+	  "NULL stays NULL). One forward per device. Needs CAP_PERFMON or\n"
+	  "CAP_SYS_ADMIN, and CAP_NET_ADMIN for udp. Without an option, prints\n"
+	  "the forward in force.\n"
+	  "\n"
+	  "  --raw-pointers   send kernel addresses as they are\n"
+	  "  --no-local       forward only: no delivery on DEV itself\n"
+	  "  --vni N          VXLAN network identifier (default 1)\n"
+	  "  --off            stop forwarding (and delete tn-DEV)\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or COMMAND's",
 	  "Show help for tracenetctl or for COMMAND.\n" },
 };

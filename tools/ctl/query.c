@@ -194,7 +194,8 @@ static int stat_attr_cb(const struct nlattr *attr, void *data)
 
 	if (type == TRACENET_STAT_CPU)
 		get_u32(attr, &cs->cpu);
-	else if (type > TRACENET_STAT_CPU && type < TRACENET_STAT_PAD)
+	else if (type > TRACENET_STAT_CPU && type <= TRACENET_STAT_MAX &&
+		 type != TRACENET_STAT_PAD)
 		cs->valid[type] = get_u64(attr, &cs->v[type]);
 	return MNL_CB_OK;
 }

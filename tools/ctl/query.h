@@ -26,8 +26,8 @@ struct tn_devinfo {
 
 struct tn_cpustat {
 	uint32_t cpu;
-	uint64_t v[TRACENET_STAT_PAD];		/* by enum tracenet_stat */
-	bool valid[TRACENET_STAT_PAD];
+	uint64_t v[TRACENET_STAT_MAX + 1];	/* by enum tracenet_stat */
+	bool valid[TRACENET_STAT_MAX + 1];
 };
 
 struct tn_stats_reply {

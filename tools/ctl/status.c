@@ -142,6 +142,15 @@ static void print_stats(const struct tn_stats_reply *r)
 	}
 	print_row("total", &total, w);
 	print_check(&total);
+	for (i = 0; i < r->ncpus; i++)
+		for (s = TRACENET_STAT_FWD_FRAMES; s <= TRACENET_STAT_FWD_DROP_EVENTS; s++)
+			total.v[s] += r->cpus[i].v[s];
+	if (total.v[TRACENET_STAT_FWD_FRAMES] || total.v[TRACENET_STAT_FWD_DROP_FRAMES])
+		printf("  forwarded: fwd_frames %" PRIu64 " fwd_events %" PRIu64
+		       ", not sent: fwd_drop_frames %" PRIu64 " fwd_drop_events %" PRIu64 "\n",
+		       total.v[TRACENET_STAT_FWD_FRAMES], total.v[TRACENET_STAT_FWD_EVENTS],
+		       total.v[TRACENET_STAT_FWD_DROP_FRAMES],
+		       total.v[TRACENET_STAT_FWD_DROP_EVENTS]);
 }
 
 static int show_device(struct tn_nl *nl, const struct tn_devinfo *dev)

@@ -93,6 +93,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_follow(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
 
 /* attach.c, for follow */
 int tn_attach_event(const char *dev, unsigned int ifindex, const char *spec);

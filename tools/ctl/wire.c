@@ -52,6 +52,55 @@ int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
 	return 0;
 }
 
+/* A tracenet frame forwarded in VXLAN (tracenetctl forward DEV udp):
+ * Ethernet, IPv4 or IPv6 without extension headers, UDP on any port, a
+ * VXLAN header with its I flag, then the frame. IP fragments are not
+ * reassembled.
+ */
+int tn_wire_vxlan(const uint8_t *pkt, size_t len, const uint8_t **inner,
+		  size_t *ilen, struct tn_werr *err)
+{
+	size_t off = ETH_HDR_LEN - 2, ip, udp;
+	uint16_t proto;
+
+	if (len < ETH_HDR_LEN)
+		return tn_werr_fail(err, "truncated Ethernet header (%zu bytes)", len);
+	proto = get16(pkt + off);
+	while (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		off += 4;
+		if (len < off + 2)
+			return tn_werr_fail(err, "truncated VLAN tag");
+		proto = get16(pkt + off);
+	}
+	ip = off + 2;
+	if (proto == 0x0800) {
+		if (len < ip + 20 || pkt[ip] >> 4 != 4 || (pkt[ip] & 0xf) < 5)
+			return tn_werr_fail(err, "bad IPv4 header");
+		if (get16(pkt + ip + 6) & 0x3fff)
+			return tn_werr_fail(err, "IPv4 fragment: not reassembled");
+		if (pkt[ip + 9] != 17)
+			return tn_werr_fail(err, "not UDP");
+		udp = ip + 4 * (pkt[ip] & 0xf);
+	} else if (proto == 0x86dd) {
+		if (len < ip + 40 || pkt[ip] >> 4 != 6)
+			return tn_werr_fail(err, "bad IPv6 header");
+		if (pkt[ip + 6] == 44)
+			return tn_werr_fail(err, "IPv6 fragment: not reassembled");
+		if (pkt[ip + 6] != 17)
+			return tn_werr_fail(err, "not UDP");
+		udp = ip + 40;
+	} else {
+		return tn_werr_fail(err, "not a tracenet frame (EtherType 0x%04x)", proto);
+	}
+	if (len < udp + 8 + 8)
+		return tn_werr_fail(err, "truncated UDP or VXLAN header");
+	if (!(pkt[udp + 8] & 0x08))
+		return tn_werr_fail(err, "not VXLAN");
+	*inner = pkt + udp + 16;
+	*ilen = len - udp - 16;
+	return 0;
+}
+
 int tn_wire_hdr(const uint8_t *buf, size_t len, struct tn_frame *f,
 		struct tn_werr *err)
 {

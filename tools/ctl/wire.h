@@ -100,6 +100,8 @@ struct tn_wmeta {
 	struct tn_wfield fields[TRACENET_MAX_FIELDS];
 };
 
+int tn_wire_vxlan(const uint8_t *pkt, size_t len, const uint8_t **inner,
+		  size_t *ilen, struct tn_werr *err);
 int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
 		size_t *plen, struct tn_werr *err);
 int tn_wire_hdr(const uint8_t *buf, size_t len, struct tn_frame *f,

@@ -122,5 +122,6 @@ int main(void)
 	test_oracle();
 	test_formats();
 	test_filter();
+	test_reasm();
 	return tap_finish();
 }

@@ -27,6 +27,7 @@ void test_cli(void);
 void test_oracle(void);
 void test_formats(void);
 void test_filter(void);
+void test_reasm(void);
 
 /* Helpers shared by the suites (main.c). */
 char *read_fixture(const char *name, unsigned long *size);

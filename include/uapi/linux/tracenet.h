@@ -95,6 +95,9 @@ enum tracenet_cmd {
 	/* dump: every device, or IFINDEX's events; doit: IFINDEX + EVENT_ID */
 	TRACENET_CMD_GET_EVENTS,
 	TRACENET_CMD_GET_STATS,	/* IFINDEX: per-CPU counters */
+	/* IFINDEX + FWD_IFINDEX [FWD_DST] [FWD_FLAGS], or IFINDEX + FWD_OFF */
+	TRACENET_CMD_SET_FORWARD,
+	TRACENET_CMD_GET_FORWARD,	/* IFINDEX: FWD_* (none: not forwarding) */
 	__TRACENET_CMD_MAX,
 };
 
@@ -115,10 +118,19 @@ enum tracenet_attr {
 	TRACENET_A_EVENT_COUNT,	/* u64: events of this id produced */
 	TRACENET_A_CPU_STATS,	/* nest: TRACENET_STAT_* (one per CPU) */
 	TRACENET_A_PAD,
+	TRACENET_A_FWD_IFINDEX,	/* u32: device to send a copy of each frame on */
+	TRACENET_A_FWD_IFNAME,	/* string, in replies */
+	TRACENET_A_FWD_DST,	/* binary, 6 bytes: destination MAC (default: trace0's) */
+	TRACENET_A_FWD_FLAGS,	/* u32: TRACENET_FWD_* */
+	TRACENET_A_FWD_OFF,	/* flag: stop forwarding */
 	__TRACENET_A_MAX,
 };
 
 #define TRACENET_A_MAX (__TRACENET_A_MAX - 1)
+
+#define TRACENET_FWD_RAW_POINTERS 0x1	/* do not hash kernel addresses */
+#define TRACENET_FWD_NO_LOCAL	0x2	/* forward only, no delivery on trace0 */
+#define TRACENET_FWD_ALL	0x3
 
 enum tracenet_field_attr {
 	TRACENET_A_FIELD_UNSPEC,
@@ -144,7 +156,8 @@ enum tracenet_field_attr {
 /* Counters, per CPU. At rest,
  *   produced == delivered + every DROP_* + XDP_DROP + XDP_REDIRECT
  * and every event takes one number of its CPU's sequence except those an
- * XDP program dropped (filtered, not lost).
+ * XDP program dropped (filtered, not lost). Delivered events are also
+ * forwarded, when forwarding is on: FWD_EVENTS + FWD_DROP_EVENTS of them.
  */
 enum tracenet_stat {
 	TRACENET_STAT_UNSPEC,
@@ -165,6 +178,10 @@ enum tracenet_stat {
 	TRACENET_STAT_XDP_DROP,		/* u64: events an XDP program dropped */
 	TRACENET_STAT_XDP_REDIRECT,	/* u64: events an XDP program redirected */
 	TRACENET_STAT_PAD,
+	TRACENET_STAT_FWD_FRAMES,	/* u64: frames sent on the forward device */
+	TRACENET_STAT_FWD_EVENTS,	/* u64: events in those event frames */
+	TRACENET_STAT_FWD_DROP_FRAMES,	/* u64: frames it could not send */
+	TRACENET_STAT_FWD_DROP_EVENTS,	/* u64: events in those event frames */
 	__TRACENET_STAT_MAX,
 };
 

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Forwarding: a copy of every frame trace0 delivers (after XDP, metadata
+ * included) is transmitted on another device, so that a collector with
+ * only a capture tool sees the same frames. The other device may be a
+ * link (veth, a NIC) or a tunnel (VXLAN, GRETAP) that carries them across
+ * routers. The copy is queued with dev_queue_xmit() from the poll, which
+ * never blocks; what the egress queue refuses, or a device that is down,
+ * is counted (fwd_drop_frames, fwd_drop_events), and the collector sees
+ * the gap in the per-CPU sequence numbers the frames keep. So is a frame
+ * larger than the other device's MTU, which the link would drop: event
+ * frames fit when trace0's MTU does (tracenetctl forward sees to it);
+ * metadata frames, which carry a format file, need jumbo frames on a
+ * link, or a tunnel that fragments.
+ *
+ * Kernel addresses do not leave the host: unless asked for raw pointers,
+ * pointer fields (and the few unsigned long fields that hold code
+ * addresses) are replaced in the copy by a keyed hash, SipHash with a key
+ * drawn when forwarding is set up. Equal pointers hash equal, NULL stays
+ * NULL.
+ *
+ * The forwarding state is RCU-protected, written under RTNL: the netlink
+ * command, the device notifier (the target going away or leaving the
+ * netns) and trace0's own uninit.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <asm/unaligned.h>
+#include "tracenet.h"
+
+struct tn_fwd {
+	struct net_device *dev;
+	netdevice_tracker tracker;
+	siphash_key_t key;
+	u8 dst[ETH_ALEN];
+	u32 flags;			/* TRACENET_FWD_* */
+};
+
+static bool tn_field_is_address(const struct tn_field *f)
+{
+	static const char *const names[] = { "call_site", "ip", "parent_ip" };
+	unsigned int i;
+
+	if (f->flags & TRACENET_FIELD_DYNAMIC)
+		return false;
+	if (f->flags & TRACENET_FIELD_POINTER)
+		return true;
+	if (f->size != sizeof(long) || strcmp(f->type, "unsigned long"))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(f->name, names[i]))
+			return true;
+	return false;
+}
+
+static void tn_hash_value(u8 *val, u16 len, const siphash_key_t *key)
+{
+	if (len == sizeof(u64)) {
+		u64 v = get_unaligned((u64 *)val);
+
+		if (v)
+			put_unaligned(siphash_1u64(v, key), (u64 *)val);
+	} else if (len == sizeof(u32)) {
+		u32 v = get_unaligned((u32 *)val);
+
+		if (v)
+			put_unaligned((u32)siphash_1u32(v, key), (u32 *)val);
+	}
+}
+
+/* Hash the address fields of the events of the frame at @p (tracenet
+ * header onwards, @len bytes). The frame is ours, built this poll; the
+ * bounds are checked all the same.
+ */
+static void tn_fwd_hash(struct tn_dev *td, const siphash_key_t *key, u8 *p,
+			unsigned int len)
+{
+	const struct tracenet_hdr *h = (const struct tracenet_hdr *)p;
+	unsigned int n = ntohs(h->count), off = h->hdr_len;
+
+	while (n-- && off + sizeof(struct tracenet_event) <= len) {
+		const struct tracenet_event *e = (const void *)(p + off);
+		unsigned int elen = ntohs(e->len), end = off + elen;
+		unsigned int t = off + sizeof(*e);
+		const struct tn_event *ev;
+		u16 i, nf = ntohs(e->nfields);
+
+		if (elen < sizeof(*e) || end > len)
+			return;
+		ev = xa_load(&td->events, ntohl(e->id));
+		if (!ev)
+			goto next;
+		for (i = 0; i < nf && i < ev->nfields &&
+		     t + sizeof(struct tracenet_tlv) <= end; i++) {
+			const struct tracenet_tlv *tlv = (const void *)(p + t);
+			u16 tl = ntohs(tlv->len);
+
+			t += sizeof(*tlv);
+			if (t + tl > end)
+				break;
+			if (tn_field_is_address(&ev->fields[i]))
+				tn_hash_value(p + t, tl, key);
+			t += TRACENET_TLV_ALIGN(tl);
+		}
+next:
+		off = end;
+	}
+}
+
+/* Send a copy of @skb, a frame of trace0 as received (data past the
+ * Ethernet header). Returns false if it could not be sent. BH off.
+ */
+static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
+			const struct sk_buff *skb)
+{
+	struct sk_buff *out;
+
+	if (!netif_running(fwd->dev) || !netif_carrier_ok(fwd->dev))
+		return false;
+	/* The link would drop it after us, uncounted (a tunnel with a large
+	 * MTU fragments it instead).
+	 */
+	if (skb->len > fwd->dev->mtu)
+		return false;
+	out = skb_copy(skb, GFP_ATOMIC);
+	if (!out)
+		return false;
+	skb_push(out, ETH_HLEN);
+	skb_reset_mac_header(out);
+	skb_set_network_header(out, ETH_HLEN);
+	ether_addr_copy(eth_hdr(out)->h_dest, fwd->dst);
+	if (!(fwd->flags & TRACENET_FWD_RAW_POINTERS) &&
+	    ((const struct tracenet_hdr *)skb->data)->type == TRACENET_FRAME_EVENTS)
+		tn_fwd_hash(td, &fwd->key, out->data + ETH_HLEN,
+			    out->len - ETH_HLEN);
+	/* The event time is no departure time: EDT qdiscs (fq) would hold
+	 * the frame until a CLOCK_REALTIME instant on the monotonic clock.
+	 */
+	out->tstamp = 0;
+	out->dev = fwd->dev;
+	out->pkt_type = PACKET_OUTGOING;
+	return dev_queue_xmit(out) == NET_XMIT_SUCCESS;
+}
+
+/* The poll, for an event frame. Returns true if the frame is to be
+ * delivered on trace0 too.
+ */
+bool tn_fwd_events(struct tn_queue *q, const struct sk_buff *skb)
+{
+	struct tn_fwd *fwd = rcu_dereference(q->td->fwd);
+	unsigned int events;
+
+	if (!fwd)
+		return true;
+	events = ntohs(((const struct tracenet_hdr *)skb->data)->count);
+	if (tn_fwd_xmit(q->td, fwd, skb)) {
+		u64_stats_update_begin(&q->syncp);
+		u64_stats_inc(&q->fwd_frames);
+		u64_stats_add(&q->fwd_events, events);
+		u64_stats_update_end(&q->syncp);
+	} else {
+		u64_stats_update_begin(&q->syncp);
+		u64_stats_inc(&q->fwd_drop_frames);
+		u64_stats_add(&q->fwd_drop_events, events);
+		u64_stats_update_end(&q->syncp);
+	}
+	return !(fwd->flags & TRACENET_FWD_NO_LOCAL);
+}
+
+/* A metadata frame, process context with BH off. */
+bool tn_fwd_meta(struct tn_dev *td, const struct sk_buff *skb)
+{
+	struct tn_pcpu *pc = this_cpu_ptr(td->pcpu);
+	struct tn_fwd *fwd;
+	bool local = true;
+
+	rcu_read_lock();
+	fwd = rcu_dereference(td->fwd);
+	if (fwd) {
+		local64_inc(tn_fwd_xmit(td, fwd, skb) ? &pc->fwd_meta_frames :
+			    &pc->fwd_meta_drops);
+		local = !(fwd->flags & TRACENET_FWD_NO_LOCAL);
+	}
+	rcu_read_unlock();
+	return local;
+}
+
+static void tn_fwd_replace(struct tn_dev *td, struct tn_fwd *fwd)
+{
+	struct tn_fwd *old = rtnl_dereference(td->fwd);
+
+	rcu_assign_pointer(td->fwd, fwd);
+	if (old) {
+		/* Polls still sending to it hold the RCU read lock; the
+		 * device's refcount waits for them through the tracker.
+		 */
+		synchronize_net();
+		netdev_put(old->dev, &old->tracker);
+		kfree(old);
+	}
+}
+
+/* Under RTNL. @dst NULL: trace0's own address. */
+int tn_fwd_set(struct tn_dev *td, struct net_device *to, const u8 *dst,
+	       u32 flags, struct netlink_ext_ack *extack)
+{
+	struct tn_fwd *fwd;
+
+	ASSERT_RTNL();
+	if (to == td->dev || tn_is_tracenet(to)) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot forward to a tracenet device");
+		return -EINVAL;
+	}
+	if (to->type != ARPHRD_ETHER || to->addr_len != ETH_ALEN) {
+		NL_SET_ERR_MSG_MOD(extack, "forwarding needs an Ethernet device");
+		return -EINVAL;
+	}
+	if (dst && !is_valid_ether_addr(dst) && !is_broadcast_ether_addr(dst)) {
+		NL_SET_ERR_MSG_MOD(extack, "destination MAC is multicast or zero");
+		return -EINVAL;
+	}
+	fwd = kzalloc(sizeof(*fwd), GFP_KERNEL);
+	if (!fwd)
+		return -ENOMEM;
+	fwd->dev = to;
+	netdev_hold(to, &fwd->tracker, GFP_KERNEL);
+	get_random_bytes(&fwd->key, sizeof(fwd->key));
+	ether_addr_copy(fwd->dst, dst ? dst : td->dev->dev_addr);
+	fwd->flags = flags;
+	tn_fwd_replace(td, fwd);
+	return 0;
+}
+
+void tn_fwd_clear(struct tn_dev *td)
+{
+	ASSERT_RTNL();
+	if (rtnl_dereference(td->fwd))
+		tn_fwd_replace(td, NULL);
+}
+
+/* Under RTNL: what the forwarding of @td is, for GET_FORWARD. */
+struct net_device *tn_fwd_get(struct tn_dev *td, u8 *dst, u32 *flags)
+{
+	struct tn_fwd *fwd = rtnl_dereference(td->fwd);
+
+	if (!fwd)
+		return NULL;
+	ether_addr_copy(dst, fwd->dst);
+	*flags = fwd->flags;
+	return fwd->dev;
+}
+
+/* The target going away (or to another netns) ends the forwarding. */
+static int tn_fwd_netdev_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct tn_dev *td;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mutex_lock(&tn_mutex);
+	list_for_each_entry(td, &tn_devs, node) {
+		struct tn_fwd *fwd = rtnl_dereference(td->fwd);
+
+		if (fwd && fwd->dev == dev) {
+			netdev_info(td->dev, "forwarding to %s ended: device unregistered\n",
+				    dev->name);
+			tn_fwd_replace(td, NULL);
+		}
+	}
+	mutex_unlock(&tn_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tn_fwd_notifier = {
+	.notifier_call = tn_fwd_netdev_event,
+};
+
+int tn_fwd_init(void)
+{
+	return register_netdevice_notifier(&tn_fwd_notifier);
+}
+
+void tn_fwd_exit(void)
+{
+	unregister_netdevice_notifier(&tn_fwd_notifier);
+}

@@ -1,0 +1,269 @@
+#!/bin/bash
+# Forwarding: trace0's frames sent to collectors that have nothing but
+# tcpdump, on a link and across a router, with ftrace as the oracle:
+#  - link: a veth to namespace tn_c, fq on the egress (the event time in
+#    skb->tstamp must not become a departure time); the collector's
+#    capture decodes to trace-cmd's lines, and every forwarded frame is in it;
+#  - pointers: hashed on the wire, raw on trace0, one hash per pointer;
+#  - routed: VXLAN to tn_d behind the router tn_r, metadata frames in IP
+#    fragments; the collector's capture decodes to trace-cmd's lines;
+#  - a 1-packet egress queue under a storm: the events missing at the
+#    collector are exactly those counted as not sent (or dropped before);
+#  - link down, target deleted, module unloaded while forwarding;
+#  - refusals that change nothing.
+# Forwarded frames received in the other namespaces fire net events on
+# this same kernel: the net events are filtered to the workload's veth
+# pair, or each forwarded frame would make another (a loop no real
+# collector host has).
+. "$(dirname "$0")/lib.sh"
+
+load numdevs=2
+veth_pair
+ip netns add tn_c && ip netns add tn_r && ip netns add tn_d || fail "netns"
+for n in tn_c tn_r tn_d; do ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
+ip link add fa mtu 9000 type veth peer name fb mtu 9000 netns tn_c &&
+ip link set fa up && ip -n tn_c link set fb up &&
+tc qdisc replace dev fa root fq || fail "the collector link"
+# A qdisc may hand a CPU's frames to the veth from either CPU; without
+# NAPI, the veth peer queues them to that CPU's backlog and two backlogs
+# reorder them. GRO on the peer (and no TSO on this side, which veth
+# wants for its NAPI path) gives it a NAPI ring, in order, as a NIC's
+# FIFO would be.
+ethtool -K fa tso off >/dev/null && ip netns exec tn_c ethtool -K fb gro on >/dev/null ||
+	fail "veth NAPI on fb"
+ip link add ra type veth peer name rr1 netns tn_r &&
+ip -n tn_r link add rr2 type veth peer name rd netns tn_d &&
+ip addr add 10.97.1.1/24 dev ra && ip link set ra up &&
+ip -n tn_r addr add 10.97.1.2/24 dev rr1 && ip -n tn_r addr add 10.97.2.1/24 dev rr2 &&
+ip -n tn_r link set rr1 up && ip -n tn_r link set rr2 up &&
+ip netns exec tn_r sysctl -qw net.ipv4.ip_forward=1 &&
+ip -n tn_d addr add 10.97.2.2/24 dev rd && ip -n tn_d link set rd up &&
+ip -n tn_d route add default via 10.97.2.1 &&
+ip route add 10.97.2.0/24 via 10.97.1.2 || fail "the routed path"
+
+# --- Refusals: each names what is wrong and changes nothing ------------------
+bad() {
+	local want=$1 out
+	shift
+	out=$("$@" 2>&1) && fail "accepted: $*"
+	grep -q -- "$want" <<<"$out" || fail "$*: no '$want' in: $out"
+	"$ctl" forward trace0 | grep -q '^trace0 does not forward$' || fail "$*: left a forward"
+}
+bad "forwarding needs an Ethernet device" "$ctl" forward trace0 dev lo
+bad "cannot forward to a tracenet device" "$ctl" forward trace0 dev trace1
+bad "device 'tn_nosuch' not found" "$ctl" forward trace0 dev tn_nosuch
+bad "lo.*not a tracenet device" "$ctl" forward lo dev fa
+bad "destination MAC is multicast or zero" "$ctl" forward trace0 dev fa dst 01:00:5e:00:00:01
+bad "bad MAC address 'zz'" "$ctl" forward trace0 dev fa dst zz
+bad "bad address '10.0.0.300'" "$ctl" forward trace0 udp 10.0.0.300
+bad "bad address '10.0.0.3:0'" "$ctl" forward trace0 udp 10.0.0.3:0
+bad "trace0 does not forward" "$ctl" forward trace0 --off
+bad "CAP_PERFMON or CAP_SYS_ADMIN" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$ctl" forward trace0 dev fa
+[ -z "$(ip link show tn-trace0 2>/dev/null)" ] || fail "a refused udp forward left tn-trace0"
+note "refusals: not Ethernet, tracenet target, no device, not tracenet, multicast and bad MAC, bad address, nothing to turn off, no privilege"
+
+events="sched:sched_switch sched:sched_process_exec sched:sched_process_fork
+	net:netif_receive_skb net:net_dev_queue"
+"$ctl" attach trace0 $events || fail "attach"
+"$ctl" filter trace0 'net:netif_receive_skb: name ~ "v[ab]"' \
+	'net:net_dev_queue: name ~ "v[ab]"' || fail "filter"
+for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
+
+# tcpdump in namespace $1 on $2 into $3, filter $4; returns when listening.
+collect() {
+	local log=/tmp/collect.$2.log
+	ip netns exec "$1" tcpdump -i "$2" -B 65536 -s 0 -w "$3" "$4" >"$log" 2>&1 &
+	collect_pid=$!
+	local t=100
+	while [ $t -gt 0 ] && ! grep -q "listening on" "$log"; do sleep 0.1; t=$((t - 1)); done
+	grep -q "listening on" "$log" || fail "tcpdump on $2 did not start: $(cat "$log")"
+}
+collect_stop() {
+	local log=/tmp/collect.$1.log
+	kill -INT "$collect_pid"
+	wait "$collect_pid"
+	awk '/packets captured/ { c = $1 } /received by filter/ { r = $1 }
+	     /dropped by kernel/ { d = $1 } END { exit !(c == r && d == 0) }' "$log" ||
+		fail "tcpdump on $1 lost frames: $(cat "$log")"
+}
+
+# The workload, recorded by trace-cmd; then the collector's capture $1
+# decoded must equal trace-cmd's lines of it, per CPU (as 03_oracle).
+oracle_run() {
+	rm -f /tmp/trace.dat
+	trace-cmd record -q -o /tmp/trace.dat $(printf -- '-e %s ' $events) >/tmp/tc.log 2>&1 &
+	local tc=$!
+	sleep 3
+	/tmp/tn_bash -c '
+		for i in 1 2 3; do /tmp/tn_cat /etc/hostname >/dev/null; done
+		ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 10.99.0.2 >/dev/null
+	'
+	sleep 1
+	kill -INT $tc
+	wait $tc
+}
+oracle_compare() {
+	local pcap=$1 what=$2 pids
+	trace-cmd report -i /tmp/trace.dat 2>/dev/null >/tmp/tc.txt
+	"$ctl" dump -r "$pcap" >/tmp/dump.txt 2>/tmp/dump.err || fail "dump $pcap: $(cat /tmp/dump.err)"
+	grep -q 'EVENTS DROPPED' /tmp/dump.txt && fail "$what: sequence gaps at the collector"
+	pids=$(sed -nE 's/^ *tn_[^ ]*-([0-9]+) +\[.*/\1/p' /tmp/tc.txt /tmp/dump.txt | sort -u | tr '\n' ' ')
+	norm() {
+		awk -v pids="$pids" '
+			BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) P[a[i]] = 1 }
+			match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
+				split(substr($0, RSTART + 1, RLENGTH), h, " ")
+				rest = substr($0, RSTART + RLENGTH)
+				if (!(h[1] in P) && rest !~ /tn_/)
+					next
+				if (rest ~ /^(netif_receive_skb|net_dev_queue): / && rest !~ / dev=v[ab] /)
+					next
+				gsub(/[ \t]+/, " ", rest)
+				sub(/ $/, "", rest)
+				print h[1], h[2], rest
+			}' | exit_state_as_one
+	}
+	norm </tmp/tc.txt >/tmp/want.txt
+	norm </tmp/dump.txt >/tmp/got.txt
+	[ -s /tmp/want.txt ] || fail "trace-cmd recorded nothing of the workload: $(cat /tmp/tc.log)"
+	for e in sched_switch sched_process_exec netif_receive_skb net_dev_queue; do
+		grep -q " $e:" /tmp/want.txt || fail "no $e in the oracle"
+	done
+	for cpu in $(awk '{ print $2 }' /tmp/want.txt /tmp/got.txt | sort -u); do
+		if ! diff -u <(awk -v c="$cpu" '$2 == c' /tmp/want.txt) \
+			     <(awk -v c="$cpu" '$2 == c' /tmp/got.txt) >/tmp/fwd.diff; then
+			head -40 /tmp/fwd.diff
+			fail "$what: CPU $cpu: the collector's capture differs from trace-cmd report"
+		fi
+	done
+}
+
+# --- On a link, through fq ---------------------------------------------------
+"$ctl" forward trace0 dev fa --raw-pointers 2>/tmp/fwd.err || fail "forward: $(cat /tmp/fwd.err)"
+grep -q "MTU of trace0 lowered from [0-9]* to 9000" /tmp/fwd.err || fail "trace0's MTU not fitted to fa's: $(cat /tmp/fwd.err)"
+"$ctl" forward trace0 | grep -q "^trace0 forwards to fa (ifindex [0-9]*), dst .*, raw pointers, and delivers locally$" ||
+	fail "forward: $("$ctl" forward trace0)"
+out=$("$ctl" forward trace0 dev ra 2>&1) && fail "a second forward was accepted"
+grep -q "already forwards to fa" <<<"$out" || fail "second forward: $out"
+collect tn_c fb /tmp/fb.pcap "ether proto 0x88b5"
+ip link set trace0 up
+oracle_run
+ip link set trace0 down
+sleep 1
+collect_stop fb
+oracle_compare /tmp/fb.pcap "link"
+frames=$(python3 "$here/pcapstat.py" /tmp/fb.pcap | awk '$1 == "total" { print $7 + $9 }')
+[ "$frames" -eq "$(stat trace0 fwd_frames)" ] ||
+	fail "$(stat trace0 fwd_frames) frames forwarded, $frames captured at the collector"
+[ "$(stat trace0 fwd_drop_frames)" -eq 0 ] || fail "frames not forwarded: $(stat trace0 fwd_drop_frames)"
+tc -s qdisc show dev fa | grep -q "dropped 0," || fail "fq dropped frames: $(tc -s qdisc show dev fa)"
+note "link: $(wc -l </tmp/got.txt) workload lines at the collector as trace-cmd's; $frames frames forwarded through fq, all captured"
+
+# --- Pointers: hashed on the wire ----------------------------------------------
+"$ctl" forward trace0 --off || fail "forward --off"
+"$ctl" forward trace0 dev fa || fail "forward, hashed"
+# Both captures are up before the workload's net events (the only ones).
+ip link set trace0 up
+collect tn_c fb /tmp/fbh.pcap "ether proto 0x88b5"
+capture_start trace0 /tmp/local.pcap
+ip netns exec tn_a ping -c 4 -i 0.1 10.99.0.2 >/dev/null
+sleep 0.5
+capture_stop trace0
+collect_stop fb
+ptrs() { "$ctl" dump -R -r "$1" 2>/dev/null | grep -E ' (netif_receive_skb|net_dev_queue): ' |
+	sed -E 's/^ *[^ ]+ +\[([0-9]+)\] +[0-9.]+: /\1 /'; }
+ptrs /tmp/local.pcap >/tmp/raw.txt
+ptrs /tmp/fbh.pcap >/tmp/hashed.txt
+[ "$(wc -l </tmp/raw.txt)" -gt 8 ] || fail "too few net events: $(wc -l </tmp/raw.txt)"
+[ "$(wc -l </tmp/raw.txt)" -eq "$(wc -l </tmp/hashed.txt)" ] || fail "local and forwarded net events differ in number"
+# Per CPU, line by line: the same but skbaddr; raw -> hash a function both ways.
+for c in $(cut -d' ' -f1 /tmp/raw.txt | sort -u); do
+	paste -d'|' <(awk -v c="$c" '$1 == c' /tmp/raw.txt) <(awk -v c="$c" '$1 == c' /tmp/hashed.txt)
+done | awk -F'|' '
+	{
+		r = $1; h = $2
+		match(r, /skbaddr=0x[0-9a-f]+/); rp = substr(r, RSTART + 8, RLENGTH - 8)
+		match(h, /skbaddr=0x[0-9a-f]+/); hp = substr(h, RSTART + 8, RLENGTH - 8)
+		sub(/skbaddr=0x[0-9a-f]+/, "", r); sub(/skbaddr=0x[0-9a-f]+/, "", h)
+		if (r != h) { print "differ beyond skbaddr: " $0; bad = 1 }
+		if (rp == hp) { print "not hashed: " $0; bad = 1 }
+		if ((rp in fw) && fw[rp] != hp) { print "two hashes for " rp; bad = 1 }
+		if ((hp in bw) && bw[hp] != rp) { print "one hash for two pointers: " hp; bad = 1 }
+		fw[rp] = hp; bw[hp] = rp; n++
+		if (rp ~ /^0xffff/) kernel++
+	}
+	END { printf "%d pointers, %d kernel addresses on trace0\n", n, kernel; exit bad || !kernel }' >/tmp/ptr.txt ||
+	{ head -20 /tmp/ptr.txt; fail "pointers were not hashed one to one"; }
+note "pointers: $(tail -1 /tmp/ptr.txt), each replaced by one keyed hash on the wire"
+
+# --- Routed: VXLAN across tn_r ----------------------------------------------------
+"$ctl" forward trace0 --off || fail "forward --off"
+"$ctl" forward trace0 udp 10.97.2.2 --raw-pointers 2>/tmp/fwd.err || fail "forward udp: $(cat /tmp/fwd.err)"
+grep -q "MTU of trace0 lowered from 9000 to 1450" /tmp/fwd.err || fail "trace0's MTU not fitted to the path: $(cat /tmp/fwd.err)"
+ip -d link show tn-trace0 | grep -q "vxlan id 1 remote 10.97.2.2 .*dstport 4789" || fail "tn-trace0: $(ip -d link show tn-trace0)"
+collect tn_d rd /tmp/rd.pcap "host 10.97.1.1"
+ip link set trace0 up
+oracle_run
+ip link set trace0 down
+sleep 1
+collect_stop rd
+oracle_compare /tmp/rd.pcap "routed"
+tcpdump -v -r /tmp/rd.pcap 2>/dev/null | grep -q "ttl 63.*offset 0, flags \[+\]" ||
+	fail "no fragmented datagram through the router in the collector's capture"
+[ "$(stat trace0 fwd_drop_frames)" -eq 0 ] || fail "frames not forwarded: $(stat trace0 fwd_drop_frames)"
+"$ctl" forward trace0 --off || fail "forward --off"
+[ -z "$(ip link show tn-trace0 2>/dev/null)" ] || fail "--off left tn-trace0"
+note "routed: $(wc -l </tmp/got.txt) workload lines at the collector behind the router as trace-cmd's; metadata in IP fragments"
+
+# --- A 1-packet egress queue under a storm: loss never silent -------------------
+"$ctl" detach trace0 --all || fail "detach"
+"$ctl" forward trace1 dev fa || fail "forward trace1"
+tc qdisc replace dev fa root handle 1: tbf rate 4mbit burst 10kb latency 1ms &&
+tc qdisc add dev fa parent 1:1 handle 10: pfifo limit 1 || fail "tbf + pfifo limit 1"
+collect tn_c fb /tmp/storm.pcap "ether proto 0x88b5"
+ip link set trace1 up
+"$ctl" attach trace1 syscalls:sys_enter_getppid || fail "attach trace1"
+getppid() { taskset -c "$1" python3 -c 'import os, sys, time
+for _ in range(int(sys.argv[1])):
+    os.getppid()
+    time.sleep(float(sys.argv[2]))' "$2" "$3"; }
+getppid 0 30000 0 & p0=$!
+getppid 1 30000 0 & p1=$!
+wait $p0 $p1
+sleep 2
+# Then a few, slowly, on each CPU: their frames go through and show the
+# gaps left by the storm.
+getppid 0 3 0.2; getppid 1 3 0.2
+sleep 1
+collect_stop fb
+"$ctl" detach trace1 --all
+sent=$(stat trace1 fwd_events) notsent=$(stat trace1 fwd_drop_events)
+lost_before=$(ethtool -S trace1 | awk '$1 ~ /^drop_/ { s += $2 } END { print s + 0 }')
+[ "$notsent" -gt 0 ] || fail "the 1-packet queue refused nothing"
+python3 "$here/pcapstat.py" /tmp/storm.pcap >/tmp/storm.txt
+got=$(awk '$1 == "cpu" { e += $4 } END { print e + 0 }' /tmp/storm.txt)
+gaps=$(awk '$1 == "cpu" { g += $6 } END { print g + 0 }' /tmp/storm.txt)
+[ "$got" -eq "$sent" ] || fail "$sent events forwarded, $got at the collector"
+[ "$gaps" -eq $((notsent + lost_before)) ] ||
+	fail "collector: $gaps events in gaps; sender: $notsent not sent + $lost_before dropped before"
+note "storm: $sent events forwarded, $notsent not sent (fwd_drop_events) + $lost_before dropped before; the collector saw $got and gaps of exactly $gaps"
+tc qdisc del dev fa root
+
+# --- Link down, target deleted, unload while forwarding ---------------------------
+ip link set trace1 up
+"$ctl" attach trace1 sched:sched_switch || fail "attach"
+ip -n tn_c link set fb down
+d0=$(stat trace1 fwd_drop_frames)
+sleep 1
+[ "$(stat trace1 fwd_drop_frames)" -gt "$d0" ] || fail "frames to a link that is down not counted"
+ip -n tn_c link set fb up
+ip netns del tn_c
+sleep 0.5
+"$ctl" forward trace1 | grep -q "^trace1 does not forward$" || fail "forwarding to a deleted device: $("$ctl" forward trace1)"
+dmesg | grep -q "trace1: forwarding to fa ended: device unregistered" || fail "no word of the ended forward"
+"$ctl" forward trace1 dev ra || fail "forward to ra"
+"$ctl" forward trace0 udp 10.97.2.2 || fail "forward udp"
+rmmod tracenet || fail "rmmod while forwarding"
+ip link show tn-trace0 >/dev/null 2>&1 && ip link del tn-trace0
+note "link down counted, target deleted ends the forward, unload while forwarding: ok"

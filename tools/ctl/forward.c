@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracenetctl forward: send a copy of every frame of a tracenet device out
+ * of another device, so that a collector needs only a capture tool.
+ *
+ *   forward DEV dev IFACE [dst MAC]   raw Ethernet frames on a link
+ *   forward DEV udp ADDR[:PORT]       across routers, in VXLAN (RFC 7348)
+ *   forward DEV --off | DEV
+ *
+ * The kernel does the sending (TRACENET_CMD_SET_FORWARD); for udp this
+ * creates the VXLAN device "tn-DEV" with rtnetlink (remote ADDR, UDP
+ * port PORT, default 4789 which Wireshark and tcpdump decode as VXLAN, no
+ * learning) and forwards to it; --off deletes it again.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include "tracenetctl.h"
+
+#define VXLAN_PORT	4789
+#define VXLAN_PREFIX	"tn-"
+
+struct fwd_opts {
+	const char *dev;
+	const char *mode;		/* "dev", "udp" or NULL */
+	const char *target;
+	const char *dst;
+	unsigned int vni;
+	uint32_t flags;
+	bool off;
+};
+
+struct fwd_state {
+	uint32_t ifindex, flags;
+	char ifname[IF_NAMESIZE];
+	uint8_t dst[6];
+	bool on;
+};
+
+static int state_cb(const struct nlattr *attr, void *data)
+{
+	struct fwd_state *st = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case TRACENET_A_FWD_IFINDEX:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U32)) {
+			st->ifindex = mnl_attr_get_u32(attr);
+			st->on = true;
+		}
+		break;
+	case TRACENET_A_FWD_IFNAME:
+		if (!mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+			snprintf(st->ifname, sizeof(st->ifname), "%s",
+				 mnl_attr_get_str(attr));
+		break;
+	case TRACENET_A_FWD_DST:
+		if (mnl_attr_get_payload_len(attr) == sizeof(st->dst))
+			memcpy(st->dst, mnl_attr_get_payload(attr), sizeof(st->dst));
+		break;
+	case TRACENET_A_FWD_FLAGS:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U32))
+			st->flags = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, GENL_HDRLEN, state_cb, data);
+}
+
+static int get_state(struct tn_nl *nl, const char *dev, unsigned int ifindex,
+		     struct fwd_state *st)
+{
+	struct nlmsghdr *nlh = tn_nl_request(nl, TRACENET_CMD_GET_FORWARD, 0);
+	char what[64];
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	mnl_attr_put_u32(nlh, TRACENET_A_IFINDEX, ifindex);
+	err = tn_nl_talk(nl, nlh, get_cb, st);
+	if (err) {
+		snprintf(what, sizeof(what), "read the forwarding of %s", dev);
+		tn_nl_report(nl, err, what, "reading");
+	}
+	return err;
+}
+
+/* ---- rtnetlink: the VXLAN device of "udp" ------------------------------ */
+
+struct rtnl {
+	struct mnl_socket *sock;
+	unsigned int portid, seq;
+	char buf[8192];
+};
+
+static int rtnl_open(struct rtnl *r)
+{
+	r->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!r->sock || mnl_socket_bind(r->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		tn_error("cannot open an rtnetlink socket: %s", strerror(errno));
+		if (r->sock)
+			mnl_socket_close(r->sock);
+		return -1;
+	}
+	r->portid = mnl_socket_get_portid(r->sock);
+	r->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+static struct nlmsghdr *rtnl_link_msg(struct rtnl *r, uint16_t type,
+				      uint16_t flags, const char *name)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++r->seq;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
+/* Send and wait for the ack: 0 or -errno. */
+static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh)
+{
+	int ret;
+
+	if (mnl_socket_sendto(r->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	ret = (int)mnl_socket_recvfrom(r->sock, r->buf, sizeof(r->buf));
+	if (ret < 0)
+		return -errno;
+	ret = mnl_cb_run(r->buf, (size_t)ret, r->seq, r->portid, NULL, NULL);
+	return ret < 0 ? -errno : 0;
+}
+
+static int parse_udp_target(const char *s, struct sockaddr_storage *ss,
+			    uint16_t *port)
+{
+	char host[INET6_ADDRSTRLEN + 2], *colon, *end;
+	unsigned long p = VXLAN_PORT;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	if (strlen(s) >= sizeof(host))
+		return -1;
+	strcpy(host, s);
+	/* [v6]:port, v4:port, or a bare address */
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end)
+			return -1;
+		*end = '\0';
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return -1;
+	} else {
+		colon = strchr(host, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;	/* bare IPv6 */
+	}
+	if (colon) {
+		*colon = '\0';
+		errno = 0;
+		p = strtoul(colon + 1, &end, 10);
+		if (errno || *end || !colon[1] || !p || p > 65535)
+			return -1;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1)
+		ss->ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1)
+		ss->ss_family = AF_INET6;
+	else
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static void vxlan_name(const char *dev, char *name)
+{
+	snprintf(name, IF_NAMESIZE, VXLAN_PREFIX "%s", dev);
+}
+
+/* The tunnel's MTU is large: metadata frames, which carry a format
+ * file, go whole into VXLAN and the outer packets are IP fragments that
+ * the network carries and the collector reassembles (Wireshark, dump).
+ */
+#define VXLAN_MTU	65000
+
+static int vxlan_create(const char *dev, const struct sockaddr_storage *ss,
+			uint16_t port, unsigned int vni, unsigned int *ifindex)
+{
+	struct nlattr *linkinfo, *data;
+	char name[IF_NAMESIZE];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct rtnl r;
+	int err;
+
+	vxlan_name(dev, name);
+	if (strlen(VXLAN_PREFIX) + strlen(dev) >= IF_NAMESIZE) {
+		tn_error("'%s' is too long a name for its VXLAN device %s...",
+			 dev, name);
+		return -1;
+	}
+	if (rtnl_open(&r))
+		return -1;
+	nlh = rtnl_link_msg(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, name);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_u32(nlh, IFLA_MTU, VXLAN_MTU);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
+	if (ss->ss_family == AF_INET)
+		mnl_attr_put(nlh, IFLA_VXLAN_GROUP, 4,
+			     &((const struct sockaddr_in *)ss)->sin_addr);
+	else
+		mnl_attr_put(nlh, IFLA_VXLAN_GROUP6, 16,
+			     &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(port));
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	err = rtnl_talk(&r, nlh);
+	mnl_socket_close(r.sock);
+	if (err) {
+		tn_error("cannot create the VXLAN device %s: %s%s", name,
+			 strerror(-err), err == -EEXIST ?
+			 " (a forward in force? 'forward DEV --off' first)" :
+			 err == -EOPNOTSUPP ? " (no vxlan module?)" : "");
+		return -1;
+	}
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex) {
+		tn_error("the VXLAN device %s vanished", name);
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned int link_mtu(const char *name)
+{
+	char path[64];
+	unsigned int mtu = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%u", &mtu) != 1)
+			mtu = 0;
+		fclose(f);
+	}
+	return mtu;
+}
+
+static int set_mtu(unsigned int ifindex, unsigned int mtu)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct rtnl r;
+	int err;
+
+	if (rtnl_open(&r))
+		return -EIO;
+	nlh = mnl_nlmsg_put_header(r.buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++r.seq;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = (int)ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	err = rtnl_talk(&r, nlh);
+	mnl_socket_close(r.sock);
+	return err;
+}
+
+/* Event frames are batched up to DEV's MTU: keep them within @mtu, that
+ * of the link or of the path, or they would be dropped or fragmented.
+ */
+static int fit_mtu(const char *dev, unsigned int ifindex, unsigned int mtu,
+		   const char *why)
+{
+	unsigned int cur = link_mtu(dev);
+	int err;
+
+	if (!cur || !mtu || cur <= mtu)
+		return 0;
+	err = set_mtu(ifindex, mtu);
+	if (err) {
+		tn_error("cannot lower the MTU of %s to %u: %s", dev, mtu,
+			 strerror(-err));
+		return -1;
+	}
+	fprintf(stderr, "tracenetctl: MTU of %s lowered from %u to %u, %s\n",
+		dev, cur, mtu, why);
+	return 0;
+}
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == RTA_OIF &&
+	    !mnl_attr_validate(attr, MNL_TYPE_U32))
+		*(unsigned int *)data = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct rtmsg), route_attr_cb, data);
+}
+
+/* The MTU of the device the route to @ss goes out of, 0 if unknown. */
+static unsigned int path_mtu(const struct sockaddr_storage *ss)
+{
+	char name[IF_NAMESIZE];
+	unsigned int oif = 0;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct rtnl r;
+	int ret;
+
+	if (rtnl_open(&r))
+		return 0;
+	nlh = mnl_nlmsg_put_header(r.buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++r.seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)ss->ss_family;
+	if (ss->ss_family == AF_INET) {
+		rtm->rtm_dst_len = 32;
+		mnl_attr_put(nlh, RTA_DST, 4, &((const struct sockaddr_in *)ss)->sin_addr);
+	} else {
+		rtm->rtm_dst_len = 128;
+		mnl_attr_put(nlh, RTA_DST, 16, &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	}
+	if (mnl_socket_sendto(r.sock, nlh, nlh->nlmsg_len) >= 0) {
+		ret = (int)mnl_socket_recvfrom(r.sock, r.buf, sizeof(r.buf));
+		if (ret > 0)
+			mnl_cb_run(r.buf, (size_t)ret, r.seq, r.portid, route_cb, &oif);
+	}
+	mnl_socket_close(r.sock);
+	return oif && if_indextoname(oif, name) ? link_mtu(name) : 0;
+}
+
+/* Delete tn-DEV if it is there; quiet if it is not. */
+static void vxlan_delete(const char *dev)
+{
+	char name[IF_NAMESIZE];
+	struct rtnl r;
+	int err;
+
+	vxlan_name(dev, name);
+	if (!if_nametoindex(name) || rtnl_open(&r))
+		return;
+	err = rtnl_talk(&r, rtnl_link_msg(&r, RTM_DELLINK, 0, name));
+	mnl_socket_close(r.sock);
+	if (err && err != -ENODEV)
+		tn_warn("cannot delete %s: %s", name, strerror(-err));
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+static int set_forward(struct tn_nl *nl, const struct fwd_opts *o,
+		       unsigned int ifindex, unsigned int to,
+		       const uint8_t *dst)
+{
+	struct nlmsghdr *nlh = tn_nl_request(nl, TRACENET_CMD_SET_FORWARD, 0);
+	char what[64];
+	int err;
+
+	mnl_attr_put_u32(nlh, TRACENET_A_IFINDEX, ifindex);
+	if (o->off) {
+		mnl_attr_put(nlh, TRACENET_A_FWD_OFF, 0, NULL);
+	} else {
+		mnl_attr_put_u32(nlh, TRACENET_A_FWD_IFINDEX, to);
+		if (dst)
+			mnl_attr_put(nlh, TRACENET_A_FWD_DST, 6, dst);
+		mnl_attr_put_u32(nlh, TRACENET_A_FWD_FLAGS, o->flags);
+	}
+	err = tn_nl_talk(nl, nlh, NULL, NULL);
+	if (err) {
+		snprintf(what, sizeof(what), "%s forwarding of %s",
+			 o->off ? "stop the" : "set up the", o->dev);
+		tn_nl_report(nl, err, what, "forwarding");
+	}
+	return err;
+}
+
+static void show(const char *dev, const struct fwd_state *st)
+{
+	if (!st->on) {
+		printf("%s does not forward\n", dev);
+		return;
+	}
+	printf("%s forwards to %s (ifindex %u), dst %02x:%02x:%02x:%02x:%02x:%02x, "
+	       "%s pointers, %s\n", dev, st->ifname, st->ifindex,
+	       st->dst[0], st->dst[1], st->dst[2], st->dst[3], st->dst[4], st->dst[5],
+	       st->flags & TRACENET_FWD_RAW_POINTERS ? "raw" : "hashed",
+	       st->flags & TRACENET_FWD_NO_LOCAL ? "no local delivery" :
+						   "and delivers locally");
+}
+
+static int parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct fwd_opts *o)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "off", no_argument, NULL, 'o' },
+		{ "raw-pointers", no_argument, NULL, 'R' },
+		{ "no-local", no_argument, NULL, 'n' },
+		{ "vni", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	o->vni = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			tn_help("forward");
+			return -1;
+		case 'o':
+			o->off = true;
+			break;
+		case 'R':
+			o->flags |= TRACENET_FWD_RAW_POINTERS;
+			break;
+		case 'n':
+			o->flags |= TRACENET_FWD_NO_LOCAL;
+			break;
+		case 'v':
+			if (!tn_parse_count(optarg, &v) || !v || v > 0xffffff)
+				return tn_usage_error("forward", "bad VNI '%s' (1 to 16777215)", optarg);
+			o->vni = (unsigned int)v;
+			break;
+		default:
+			return tn_opt_error("forward", c, argv);
+		}
+	}
+	if (optind == argc)
+		return tn_usage_error("forward", "no device");
+	o->dev = argv[optind++];
+	if (optind < argc) {
+		o->mode = argv[optind++];
+		if (strcmp(o->mode, "dev") && strcmp(o->mode, "udp"))
+			return tn_usage_error("forward", "'%s': forward DEV dev IFACE or DEV udp ADDR[:PORT]",
+					      o->mode);
+		if (optind == argc)
+			return tn_usage_error("forward", "'%s' needs a %s", o->mode,
+					      strcmp(o->mode, "dev") ? "destination address" : "device");
+		o->target = argv[optind++];
+	}
+	if (optind + 1 < argc && !strcmp(argv[optind], "dst") && o->mode &&
+	    !strcmp(o->mode, "dev")) {
+		o->dst = argv[optind + 1];
+		optind += 2;
+	}
+	if (optind < argc)
+		return tn_usage_error("forward", "unexpected argument '%s'", argv[optind]);
+	if (o->off && o->mode)
+		return tn_usage_error("forward", "--off takes no target");
+	if (!o->off && !o->mode && (o->flags || o->vni != 1))
+		return tn_usage_error("forward", "options without a target");
+	return 0;
+}
+
+int cmd_forward(int argc, char **argv)
+{
+	struct fwd_opts o = { 0 };
+	struct sockaddr_storage ss;
+	unsigned int ifindex, to = 0;
+	struct fwd_state st;
+	unsigned int mtu;
+	const char *why;
+	uint8_t dst[6];
+	uint16_t port;
+	struct tn_nl nl;
+	int ret = 1;
+
+	if (parse_opts(argc, argv, &o))
+		return 2;
+	if (o.dst && parse_mac(o.dst, dst))
+		return tn_usage_error("forward", "bad MAC address '%s'", o.dst);
+	if (o.mode && !strcmp(o.mode, "udp") && parse_udp_target(o.target, &ss, &port))
+		return tn_usage_error("forward", "bad address '%s': IPv4 or IPv6, with :PORT or [IPv6]:PORT",
+				      o.target);
+	if (tn_ifindex(o.dev, &ifindex))
+		return 1;
+	if (o.mode && !strcmp(o.mode, "dev") && tn_ifindex(o.target, &to))
+		return 1;
+	if (tn_nl_open(&nl))
+		return 1;
+	if (get_state(&nl, o.dev, ifindex, &st))
+		goto out;
+	if (!o.mode && !o.off) {
+		show(o.dev, &st);
+		ret = 0;
+		goto out;
+	}
+	if (o.off) {
+		if (!st.on) {
+			tn_error("%s does not forward", o.dev);
+			goto out;
+		}
+		if (set_forward(&nl, &o, ifindex, 0, NULL))
+			goto out;
+		vxlan_delete(o.dev);
+		ret = 0;
+		goto out;
+	}
+	if (st.on) {
+		tn_error("%s already forwards to %s: 'forward %s --off' first",
+			 o.dev, st.ifname, o.dev);
+		goto out;
+	}
+	if (!strcmp(o.mode, "udp")) {
+		/* IPv4 or IPv6, UDP, VXLAN and the inner Ethernet header */
+		mtu = path_mtu(&ss);
+		if (mtu)
+			mtu -= (ss.ss_family == AF_INET ? 20 : 40) + 8 + 8 + 14;
+		why = "the path's, so that event frames are not fragmented";
+		if (vxlan_create(o.dev, &ss, port, o.vni, &to))
+			goto out;
+	} else {
+		mtu = link_mtu(o.target);
+		why = "the link's";
+	}
+	/* The MTU last: a forward the kernel refuses changes nothing. */
+	if (set_forward(&nl, &o, ifindex, to, o.dst ? dst : NULL) ||
+	    fit_mtu(o.dev, ifindex, mtu, why)) {
+		o.off = true;
+		set_forward(&nl, &o, ifindex, 0, NULL);
+		if (!strcmp(o.mode, "udp"))
+			vxlan_delete(o.dev);
+		goto out;
+	}
+	ret = 0;
+out:
+	tn_nl_close(&nl);
+	return ret;
+}
