@@ -216,11 +216,11 @@ tcpdump -v -r /tmp/rd.pcap 2>/dev/null | grep -q "ttl 63.*offset 0, flags \[+\]"
 [ -z "$(ip link show tn-trace0 2>/dev/null)" ] || fail "--off left tn-trace0"
 note "routed: $(wc -l </tmp/got.txt) workload lines at the collector behind the router as trace-cmd's; metadata in IP fragments"
 
-# --- A 1-packet egress queue under a storm: loss never silent -------------------
+# --- A 1-packet egress queue under a storm: loss never silent ---------------------
 "$ctl" detach trace0 --all || fail "detach"
 "$ctl" forward trace1 dev fa || fail "forward trace1"
-tc qdisc replace dev fa root handle 1: tbf rate 4mbit burst 10kb latency 1ms &&
-tc qdisc add dev fa parent 1:1 handle 10: pfifo limit 1 || fail "tbf + pfifo limit 1"
+# fq paces the frames' one flow at 4 Mbit/s and queues one packet of it.
+tc qdisc replace dev fa root fq flow_limit 1 maxrate 4mbit || fail "fq flow_limit 1"
 collect tn_c fb /tmp/storm.pcap "ether proto 0x88b5"
 ip link set trace1 up
 "$ctl" attach trace1 syscalls:sys_enter_getppid || fail "attach trace1"
