@@ -40,6 +40,7 @@ capture     y - y - - - - y
 tcpdump     y - y - - - - -
 filter      y - - - - - - -
 follow      y - - - - - - -
+forward     y - - y y - - -
 "
 
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -108,6 +109,9 @@ root_in() {
 ip link add tnp_x type tracenet && ip link add tnp_xm type tracenet &&
 	ip link set tnp_xm netns "$holder" || fail "cannot create scratch devices"
 d_where=	# where tnp_d, the device to delete, is: "", init or ns
+# Where forwards go, in each namespace.
+modprobe veth && ip link add tnp_fv type veth peer name tnp_fv1 &&
+	in_ns ip link add tnp_fv type veth peer name tnp_fv1 || fail "cannot create forward targets"
 
 # One operation as one identity, output to $log: its status. Setup and
 # cleanup around it are root's, and only what is needed: the debug kernel
@@ -185,6 +189,12 @@ print(f"captured a frame of {len(s.recv(65536))} bytes")' "$dev" >$log 2>&1
 		;;
 	tcpdump)
 		as "$who" timeout 30 tcpdump -p -n -i "$dev" -c 1 -q ether proto 0x88b5 >$log 2>&1
+		;;
+	forward)
+		as "$who" "$ctl" forward "$dev" dev tnp_fv >$log 2>&1
+		rc=$?
+		[ $rc -ne 0 ] || root_in "$who" "$ctl" forward "$dev" --off >/dev/null 2>&1
+		return $rc
 		;;
 	follow)
 		as "$who" "$ctl" follow "$dev" --exec /bin/true >$log 2>&1

@@ -305,6 +305,11 @@ static int fit_mtu(const char *dev, unsigned int ifindex, unsigned int mtu,
 	if (!cur || !mtu || cur <= mtu)
 		return 0;
 	err = set_mtu(ifindex, mtu);
+	if (err == -EPERM) {
+		tn_warn("cannot lower the MTU of %s to %u (needs CAP_NET_ADMIN): its frames larger than that are not sent (fwd_drop_frames)",
+			dev, mtu);
+		return 0;
+	}
 	if (err) {
 		tn_error("cannot lower the MTU of %s to %u: %s", dev, mtu,
 			 strerror(-err));
