@@ -302,21 +302,12 @@ void tn_queues_stop(struct tn_dev *td)
 	}
 }
 
-/* Process context. Metadata is delivered right away, before the attach
- * creates the counters, so no event of the id can reach a reader first.
- */
-void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
+/* Process context, BH off for the stack's receive path. */
+static void tn_meta_deliver(struct tn_dev *td, struct sk_buff *skb)
 {
-	struct sk_buff *skb;
 	struct tn_pcpu *pc;
 
-	if (!READ_ONCE(td->running))
-		return;
-	skb = tn_frame_meta(td->dev, ev, raw_smp_processor_id(), GFP_KERNEL);
-	if (!skb)
-		return;
-
-	local_bh_disable();	/* the stack's receive path wants BH off */
+	local_bh_disable();
 	pc = this_cpu_ptr(td->pcpu);
 	local64_inc(&pc->meta_frames);
 	local64_add(skb->len + ETH_HLEN, &pc->meta_bytes);
@@ -329,8 +320,35 @@ void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
 	local_bh_enable();
 }
 
-/* Metadata again every tn_meta_interval seconds, for captures that start
- * after the attach.
+/* Process context. Metadata is delivered right away, before the attach
+ * creates the counters, so no event of the id can reach a reader first.
+ */
+void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
+{
+	struct sk_buff *skb;
+
+	if (!READ_ONCE(td->running))
+		return;
+	skb = tn_frame_meta(td->dev, ev, raw_smp_processor_id(), GFP_KERNEL);
+	if (skb)
+		tn_meta_deliver(td, skb);
+}
+
+/* Under tn_mutex (the identity). */
+void tn_host_send(struct tn_dev *td)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&tn_mutex);
+	if (!READ_ONCE(td->running))
+		return;
+	skb = tn_frame_host(td, raw_smp_processor_id(), GFP_KERNEL);
+	if (skb)
+		tn_meta_deliver(td, skb);
+}
+
+/* The host frame and metadata again every tn_meta_interval seconds, for
+ * captures that start after the attach (and clock samples for all).
  */
 void tn_meta_work(struct work_struct *work)
 {
@@ -340,6 +358,7 @@ void tn_meta_work(struct work_struct *work)
 	unsigned long id;
 
 	mutex_lock(&tn_mutex);
+	tn_host_send(td);
 	xa_for_each(&td->events, id, ev)
 		tn_meta_send(td, ev);
 	mutex_unlock(&tn_mutex);

@@ -29,6 +29,8 @@ static int tn_init(struct net_device *dev)
 	int err;
 
 	td->dev = dev;
+	/* The creator's: ip link add in a container names the container. */
+	strscpy(td->host, utsname()->nodename, sizeof(td->host));
 	td->ring_pages = TN_DEFAULT_RING_PAGES;
 	td->batch = 1;
 	td->coalesce = true;

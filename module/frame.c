@@ -208,3 +208,35 @@ struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 	skb->tstamp = ktime_get_real();
 	return skb;
 }
+
+/* The host frame: name, boot id if known, and the clocks read together. */
+struct sk_buff *tn_frame_host(struct tn_dev *td, unsigned int cpu, gfp_t gfp)
+{
+	struct tracenet_host_clock clk;
+	unsigned int len, count = 2;
+	struct sk_buff *skb;
+
+	len = tn_tlv_len(strlen(td->host) + 1) + tn_tlv_len(sizeof(clk));
+	if (td->has_boot_id) {
+		len += tn_tlv_len(sizeof(td->boot_id));
+		count++;
+	}
+	skb = alloc_skb(TN_HDRS_LEN + len, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, TN_HDRS_LEN);
+	tn_put_tlv(skb, TRACENET_HOST_NAME, td->host, strlen(td->host) + 1);
+	if (td->has_boot_id)
+		tn_put_tlv(skb, TRACENET_HOST_BOOT_ID, td->boot_id,
+			   sizeof(td->boot_id));
+	/* Back to back, no sleeping between: the offsets are what counts. */
+	clk.realtime = cpu_to_be64(ktime_get_real_ns());
+	clk.tai = cpu_to_be64(ktime_get_clocktai_ns());
+	clk.monotonic = cpu_to_be64(ktime_get_ns());
+	clk.boottime = cpu_to_be64(ktime_get_boottime_ns());
+	tn_put_tlv(skb, TRACENET_HOST_CLOCK, &clk, sizeof(clk));
+
+	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_HOST, cpu, count, 0);
+	skb->tstamp = ns_to_ktime(be64_to_cpu(clk.realtime));
+	return skb;
+}

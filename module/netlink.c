@@ -43,6 +43,8 @@ static const struct nla_policy tn_policy[TRACENET_A_MAX + 1] = {
 	[TRACENET_A_FWD_DST]	= NLA_POLICY_EXACT_LEN(ETH_ALEN),
 	[TRACENET_A_FWD_FLAGS]	= NLA_POLICY_MASK(NLA_U32, TRACENET_FWD_ALL),
 	[TRACENET_A_FWD_OFF]	= { .type = NLA_FLAG },
+	[TRACENET_A_HOST_NAME]	= { .type = NLA_NUL_STRING, .len = __NEW_UTS_LEN },
+	[TRACENET_A_BOOT_ID]	= NLA_POLICY_EXACT_LEN(16),
 };
 
 static struct genl_family tn_genl_family;
@@ -448,6 +450,22 @@ out:
 	return err;
 }
 
+/* The host frames' name and boot id, then those frames and the metadata
+ * at once: the collector learns whose frames these are.
+ */
+static void tn_set_identity(struct tn_dev *td, struct nlattr **attrs)
+{
+	mutex_lock(&tn_mutex);
+	if (attrs[TRACENET_A_HOST_NAME])
+		nla_strscpy(td->host, attrs[TRACENET_A_HOST_NAME], sizeof(td->host));
+	if (attrs[TRACENET_A_BOOT_ID]) {
+		nla_memcpy(td->boot_id, attrs[TRACENET_A_BOOT_ID], sizeof(td->boot_id));
+		td->has_boot_id = true;
+	}
+	mutex_unlock(&tn_mutex);
+	mod_delayed_work(system_wq, &td->meta_work, 0);
+}
+
 /* Sending trace data off the host is tracing: the same privilege. */
 static int tn_nl_set_forward(struct sk_buff *skb, struct genl_info *info)
 {
@@ -464,14 +482,23 @@ static int tn_nl_set_forward(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (attrs[TRACENET_A_FWD_OFF] &&
-	    (attrs[TRACENET_A_FWD_DST] || attrs[TRACENET_A_FWD_FLAGS])) {
-		NL_SET_ERR_MSG_MOD(info->extack, "FWD_OFF takes no destination or flags");
+	    (attrs[TRACENET_A_FWD_DST] || attrs[TRACENET_A_FWD_FLAGS] ||
+	     attrs[TRACENET_A_HOST_NAME] || attrs[TRACENET_A_BOOT_ID])) {
+		NL_SET_ERR_MSG_MOD(info->extack, "FWD_OFF takes no destination, flags or identity");
 		return -EINVAL;
 	}
 	dev = tn_get_dev(info);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	rtnl_lock();
+	/* Unregistered since the lookup: its uninit has ended forwarding
+	 * and its work for good.
+	 */
+	if (dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG_MOD(info->extack, "device is going away");
+		err = -ENODEV;
+		goto out;
+	}
 	if (attrs[TRACENET_A_FWD_OFF]) {
 		tn_fwd_clear(tn_priv(dev));
 		err = 0;
@@ -490,6 +517,8 @@ static int tn_nl_set_forward(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[TRACENET_A_FWD_FLAGS])
 		flags = nla_get_u32(attrs[TRACENET_A_FWD_FLAGS]);
 	err = tn_fwd_set(tn_priv(dev), to, dst, flags, info->extack);
+	if (!err)
+		tn_set_identity(tn_priv(dev), attrs);
 out:
 	rtnl_unlock();
 	dev_put(dev);
@@ -516,6 +545,16 @@ static int tn_nl_get_forward(struct sk_buff *skb, struct genl_info *info)
 	err = -EMSGSIZE;
 	if (!hdr || nla_put_u32(msg, TRACENET_A_IFINDEX, dev->ifindex))
 		goto err_free;
+	mutex_lock(&tn_mutex);
+	err = nla_put_string(msg, TRACENET_A_HOST_NAME, tn_priv(dev)->host) ||
+	      (tn_priv(dev)->has_boot_id &&
+	       nla_put(msg, TRACENET_A_BOOT_ID, 16, tn_priv(dev)->boot_id));
+	mutex_unlock(&tn_mutex);
+	if (err) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	err = -EMSGSIZE;
 	rtnl_lock();
 	to = tn_fwd_get(tn_priv(dev), dst, &flags);
 	if (to && (nla_put_u32(msg, TRACENET_A_FWD_IFINDEX, to->ifindex) ||

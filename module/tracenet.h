@@ -19,6 +19,7 @@
 #include <linux/irq_work.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
+#include <linux/utsname.h>
 #include <net/xdp.h>
 #include <asm/local64.h>
 #include <uapi/linux/tracenet.h>
@@ -123,6 +124,9 @@ struct tn_dev {
 	struct list_head node;		/* on tn_devs, under tn_mutex */
 	struct packet_type ptype;	/* end of the line for our frames */
 	struct delayed_work meta_work;
+	char host[__NEW_UTS_LEN + 1];	/* host frames' identity, under tn_mutex */
+	u8 boot_id[16];
+	bool has_boot_id;
 	unsigned int ring_pages;
 	unsigned int batch;		/* events per frame */
 	bool coalesce;			/* kick NAPI lazily (ethtool rx-usecs) */
@@ -193,6 +197,7 @@ void tn_queues_stop(struct tn_dev *td);
 void tn_kick(struct tn_dev *td);
 void tn_kick_cpu(struct tn_dev *td, unsigned int cpu);
 void tn_meta_send(struct tn_dev *td, const struct tn_event *ev);
+void tn_host_send(struct tn_dev *td);
 void tn_meta_work(struct work_struct *work);
 void tn_fold_producer_drops(struct tn_queue *q);
 void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n);
@@ -225,6 +230,7 @@ void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
 		      unsigned int cpu, unsigned int count, u64 seq);
 struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 			      unsigned int cpu, gfp_t gfp);
+struct sk_buff *tn_frame_host(struct tn_dev *td, unsigned int cpu, gfp_t gfp);
 
 /* netlink.c */
 int tn_netlink_init(void);

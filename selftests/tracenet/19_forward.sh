@@ -93,8 +93,15 @@ collect_stop() {
 oracle_run() {
 	rm -f /tmp/trace.dat
 	trace-cmd record -q -o /tmp/trace.dat $(printf -- '-e %s ' $events) >/tmp/tc.log 2>&1 &
-	local tc=$!
-	sleep 3
+	local tc=$! t=300
+	# Up once its events are enabled and a recorder runs per CPU (the
+	# debug kernel takes its time).
+	while [ $t -gt 0 ] && { [ "$(cat /sys/kernel/tracing/events/sched/sched_switch/enable)" != 1 ] ||
+		[ "$(pgrep -c -x trace-cmd)" -le "$(nproc)" ]; }; do
+		sleep 0.1
+		t=$((t - 1))
+	done
+	sleep 1
 	/tmp/tn_bash -c '
 		for i in 1 2 3; do /tmp/tn_cat /etc/hostname >/dev/null; done
 		ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 10.99.0.2 >/dev/null
@@ -142,7 +149,7 @@ oracle_compare() {
 # --- On a link, through fq ---------------------------------------------------
 "$ctl" forward trace0 dev fa --raw-pointers 2>/tmp/fwd.err || fail "forward: $(cat /tmp/fwd.err)"
 grep -q "MTU of trace0 lowered from [0-9]* to 9000" /tmp/fwd.err || fail "trace0's MTU not fitted to fa's: $(cat /tmp/fwd.err)"
-"$ctl" forward trace0 | grep -q "^trace0 forwards to fa (ifindex [0-9]*), dst .*, raw pointers, and delivers locally$" ||
+"$ctl" forward trace0 | grep -q "^trace0 forwards to fa (ifindex [0-9]*), dst .*, raw pointers, and delivers locally; host tracenet-vm$" ||
 	fail "forward: $("$ctl" forward trace0)"
 out=$("$ctl" forward trace0 dev ra 2>&1) && fail "a second forward was accepted"
 grep -q "already forwards to fa" <<<"$out" || fail "second forward: $out"

@@ -5,7 +5,7 @@ An independent reader of the wire format (Documentation/tracenet.rst), used
 by the accounting tests: it trusts nothing but the bytes. Sequences of a
 fresh device start at 0, so events lost before the first frame count too.
 Prints "cpu N events E gaps G next S" per CPU and a "total" line with
-the frame counts.
+the frame counts (meta: metadata and host frames).
 """
 import struct
 import sys
@@ -34,7 +34,7 @@ def main(path):
         if ver != 1:
             continue
         if typ != 1:
-            nmeta += typ == 2
+            nmeta += typ in (2, 3)	# metadata and host frames
             continue
         nframes += 1
         st = cpus.setdefault(cpu, {'events': 0, 'gaps': 0, 'next': 0})

@@ -55,6 +55,7 @@ struct tn_source {
 	unsigned int nids;
 	struct tn_cpuseq *cpus;		/* [ncpus], by CPU */
 	unsigned int ncpus;
+	char host[TRACENET_MAX_NAME + 2];	/* its host frames' name, or its MAC */
 };
 
 /* An event frame waiting for metadata: a copy, as libpcap reuses its buffer. */
@@ -172,6 +173,8 @@ static struct tn_source *new_source(struct tn_decoder *d, const uint8_t *mac,
 		return NULL;
 	}
 	memcpy(src->mac, mac, sizeof(src->mac));
+	snprintf(src->host, sizeof(src->host), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	src->flags = flags;
 	tep_set_file_bigendian(src->tep, flags & TRACENET_F_BIG_ENDIAN ?
 			       TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
@@ -340,6 +343,31 @@ static void meta_frame(struct tn_decoder *d, struct tn_source *src,
 		malformed(d, frame, err.msg);
 }
 
+/* The host of a source: its name, as its host frames give it. */
+static void host_frame(struct tn_decoder *d, struct tn_source *src,
+		       const struct tn_frame *f, unsigned long long frame)
+{
+	struct tn_whost h;
+	struct tn_werr err;
+
+	char *c;
+
+	if (tn_wire_host(f, &h, &err))
+		return malformed(d, frame, err.msg);
+	snprintf(src->host, sizeof(src->host), "%s", h.name[0] ? h.name : "?");
+	/* One word on a line: a name from the wire is not trusted. */
+	for (c = src->host; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			*c = '?';
+}
+
+/* "host " before each line, with -H: a capture of several hosts. */
+static void print_host(struct tn_decoder *d, const struct tn_source *src)
+{
+	if (d->print_host)
+		fprintf(d->out, "%s ", src->host);
+}
+
 /* Gaps print as trace-cmd prints the ring buffer's lost events. */
 static void check_seq(struct tn_decoder *d, struct tn_source *src,
 		      const struct tn_frame *f, unsigned long long frame)
@@ -352,6 +380,7 @@ static void check_seq(struct tn_decoder *d, struct tn_source *src,
 	cs = &src->cpus[f->cpu];
 	if (cs->valid && f->seq > cs->next) {
 		lost = f->seq - cs->next;
+		print_host(d, src);
 		fprintf(d->out, "CPU:%u [%llu EVENTS DROPPED]\n", f->cpu,
 			(unsigned long long)lost);
 		d->lost += lost;
@@ -454,6 +483,7 @@ static void one_event(struct tn_decoder *d, struct tn_source *src,
 	format_event(&d->seq, src->tep, info->event, &rec,
 		     d->print_fields ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);
 	memset(d->rec, 0, (size_t)size + 8);	/* zeros again past any record */
+	print_host(d, src);
 	fprintf(d->out, "%s\n", d->seq.buffer);
 	d->printed++;
 	if (d->max_events && d->printed >= d->max_events)
@@ -494,6 +524,8 @@ static void decode_frame(struct tn_decoder *d, const uint8_t *src_mac,
 	}
 	if (f.type == TRACENET_FRAME_META)
 		meta_frame(d, src, &f, frame);
+	else if (f.type == TRACENET_FRAME_HOST)
+		host_frame(d, src, &f, frame);
 	else
 		event_frame(d, src, &f, frame);
 }
@@ -605,7 +637,7 @@ void tn_decode_payload(struct tn_decoder *d, const uint8_t *src_mac,
 	if (!tn_wire_hdr(buf, len, &f, &err)) {
 		/* Sources are made in capture order, from their first frame. */
 		get_source(d, src_mac, f.flags);
-		if (f.type == TRACENET_FRAME_META) {
+		if (f.type == TRACENET_FRAME_META || f.type == TRACENET_FRAME_HOST) {
 			decode_frame(d, src_mac, buf, len, frame);
 			release(d, false);
 			return;

@@ -27,6 +27,7 @@ struct tn_decoder {
 	struct trace_seq seq;
 	unsigned long long max_events;	/* stop after this many; 0: never */
 	bool print_fields;		/* name=value, not the print fmt (-R) */
+	bool print_host;		/* each line starts with its host (-H) */
 	char *kallsyms;			/* /proc/kallsyms text, or NULL */
 	char *printk_formats;		/* tracefs printk_formats, or NULL */
 	bool done;			/* max_events printed */

@@ -19,6 +19,7 @@
 #include "tracenetctl.h"
 #include "decode.h"
 #include "reasm.h"
+#include "wire.h"
 
 #define SNAPLEN		262144
 #define BUFSIZE		(32 << 20)	/* event bursts outrun small buffers */
@@ -37,10 +38,22 @@ struct dump_opts {
 	unsigned long long count;
 	int symbols;			/* -1: default (live only) */
 	bool fields;			/* -R */
+	bool hosts;			/* -H */
+};
+
+/* A frame for -w, stamped with its event time. */
+struct wframe {
+	uint64_t ts;
+	unsigned long long n;		/* capture order, for a stable sort */
+	uint32_t len;
+	uint8_t data[];
 };
 
 struct dump_ctx {
 	struct tn_decoder dec;
+	struct wframe **wf;		/* -w of a file: sorted at the end */
+	size_t nwf, wfcap;
+	bool wf_oom;
 	struct tn_reasm *reasm;		/* forwarded frames in IP fragments */
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
@@ -72,21 +85,113 @@ static void decode_sll(struct dump_ctx *ctx, const uint8_t *pkt, size_t len,
 			  ctx->frame);
 }
 
+static void write_frame(pcap_dumper_t *dumper, uint64_t ts, const uint8_t *data,
+			size_t len)
+{
+	struct pcap_pkthdr h = {
+		.ts = { .tv_sec = (time_t)(ts / 1000000000),
+			.tv_usec = (suseconds_t)(ts % 1000000000) },
+		.caplen = (bpf_u_int32)len,
+		.len = (bpf_u_int32)len,
+	};
+
+	pcap_dump((u_char *)dumper, &h, data);
+}
+
+/* -w: the frame as decoded (a forwarded one out of its VXLAN and IP
+ * fragments), stamped with the time of its first event, so that mergecap
+ * orders the captures of several hosts by event time. Metadata and host
+ * frames keep their capture time. A file's frames are sorted at the end.
+ */
+static void out_frame(struct dump_ctx *ctx, const struct pcap_pkthdr *h,
+		      const uint8_t *data, size_t len, const uint8_t *payload,
+		      size_t plen)
+{
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000 + (uint64_t)h->ts.tv_usec;
+	struct tn_frame f;
+	struct tn_werr err;
+	struct wframe *w;
+	unsigned int i;
+
+	if (!ctx->dumper)
+		return;
+	if (payload && !tn_wire_hdr(payload, plen, &f, &err) &&
+	    f.type == TRACENET_FRAME_EVENTS && f.count && f.body_len >= 16)
+		for (ts = 0, i = 8; i < 16; i++)
+			ts = ts << 8 | f.body[i];
+	if (ctx->live)
+		return write_frame(ctx->dumper, ts, data, len);
+	if (ctx->nwf == ctx->wfcap) {
+		size_t cap = ctx->wfcap ? 2 * ctx->wfcap : 1024;
+		struct wframe **a = realloc(ctx->wf, cap * sizeof(*a));
+
+		if (!a)
+			goto oom;
+		ctx->wf = a;
+		ctx->wfcap = cap;
+	}
+	w = malloc(sizeof(*w) + len);
+	if (!w)
+		goto oom;
+	w->ts = ts;
+	w->n = ctx->frame;
+	w->len = (uint32_t)len;
+	memcpy(w->data, data, len);
+	ctx->wf[ctx->nwf++] = w;
+	return;
+oom:
+	ctx->wf_oom = true;
+}
+
+static int wframe_cmp(const void *a, const void *b)
+{
+	const struct wframe *x = *(const struct wframe *const *)a;
+	const struct wframe *y = *(const struct wframe *const *)b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->n < y->n ? -1 : x->n > y->n;
+}
+
+static void write_sorted(struct dump_ctx *ctx)
+{
+	size_t i;
+
+	qsort(ctx->wf, ctx->nwf, sizeof(*ctx->wf), wframe_cmp);
+	for (i = 0; i < ctx->nwf; i++) {
+		write_frame(ctx->dumper, ctx->wf[i]->ts, ctx->wf[i]->data,
+			    ctx->wf[i]->len);
+		free(ctx->wf[i]);
+	}
+	free(ctx->wf);
+	ctx->wf = NULL;
+	ctx->nwf = 0;
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		      const u_char *pkt)
 {
 	struct dump_ctx *ctx = (struct dump_ctx *)user;
-	size_t len;
+	const uint8_t *payload;
+	struct tn_werr err;
+	size_t len, plen;
 
 	ctx->frame++;
-	if (ctx->dumper)
-		pcap_dump((u_char *)ctx->dumper, h, pkt);
 	switch (ctx->linktype) {
 	case DLT_EN10MB:
 		len = h->caplen;
 		switch (tn_reasm_add(ctx->reasm, pkt, len, &pkt, &len)) {
 		case 0:
 		case 2:
+			/* Forwarded across routers: the frame inside VXLAN. */
+			if (tn_wire_eth(pkt, len, &payload, &plen, &err) &&
+			    !tn_wire_vxlan(pkt, len, &payload, &plen, &err)) {
+				pkt = payload;
+				len = plen;
+			}
+			if (tn_wire_eth(pkt, len, &payload, &plen, &err))
+				payload = NULL;
+			out_frame(ctx, h, pkt, len, payload, plen);
 			tn_decode_eth(&ctx->dec, pkt, len, ctx->frame);
 			break;
 		case -1:
@@ -95,9 +200,13 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h,
 		}
 		break;
 	case DLT_LINUX_SLL:
+		out_frame(ctx, h, pkt, h->caplen, h->caplen > SLL_HDR_LEN ? pkt + SLL_HDR_LEN : NULL,
+			  h->caplen - SLL_HDR_LEN);
 		decode_sll(ctx, pkt, h->caplen, SLL_HDR_LEN, 14, 6);
 		break;
 	case DLT_LINUX_SLL2:
+		out_frame(ctx, h, pkt, h->caplen, h->caplen > SLL2_HDR_LEN ? pkt + SLL2_HDR_LEN : NULL,
+			  h->caplen - SLL2_HDR_LEN);
 		decode_sll(ctx, pkt, h->caplen, SLL2_HDR_LEN, 0, 12);
 		break;
 	}
@@ -201,8 +310,12 @@ static int open_capture(struct dump_ctx *ctx, const struct dump_opts *o)
 
 static void close_capture(struct dump_ctx *ctx)
 {
-	if (ctx->dumper)
+	if (ctx->dumper) {
+		write_sorted(ctx);
+		if (ctx->wf_oom)
+			tn_error("out of memory: frames missing from the file written");
 		pcap_dump_close(ctx->dumper);
+	}
 	if (ctx->pcap)
 		pcap_close(ctx->pcap);
 }
@@ -313,13 +426,14 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 		{ "symbols", no_argument, NULL, 'k' },
 		{ "no-symbols", no_argument, NULL, 'K' },
 		{ "raw", no_argument, NULL, 'R' },
+		{ "hosts", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:r:c:w:kKR", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:r:c:w:kKRH", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			tn_help("dump");
@@ -339,6 +453,9 @@ static int parse_opts(int argc, char **argv, struct dump_opts *o)
 			break;
 		case 'R':
 			o->fields = true;
+			break;
+		case 'H':
+			o->hosts = true;
 			break;
 		case 'c':
 			if (!tn_parse_count(optarg, &o->count) || !o->count)
@@ -375,6 +492,7 @@ int cmd_dump(int argc, char **argv)
 	}
 	ctx.dec.max_events = o.count;
 	ctx.dec.print_fields = o.fields;
+	ctx.dec.print_host = o.hosts;
 	if (o.symbols > 0 || (o.symbols < 0 && !o.rfile))
 		load_symbols(&ctx.dec, o.symbols > 0);
 	ret = 1;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
@@ -34,6 +35,7 @@ struct fwd_opts {
 	const char *mode;		/* "dev", "udp" or NULL */
 	const char *target;
 	const char *dst;
+	const char *host;
 	unsigned int vni;
 	uint32_t flags;
 	bool off;
@@ -42,6 +44,7 @@ struct fwd_opts {
 struct fwd_state {
 	uint32_t ifindex, flags;
 	char ifname[IF_NAMESIZE];
+	char host[66];
 	uint8_t dst[6];
 	bool on;
 };
@@ -65,6 +68,10 @@ static int state_cb(const struct nlattr *attr, void *data)
 	case TRACENET_A_FWD_DST:
 		if (mnl_attr_get_payload_len(attr) == sizeof(st->dst))
 			memcpy(st->dst, mnl_attr_get_payload(attr), sizeof(st->dst));
+		break;
+	case TRACENET_A_HOST_NAME:
+		if (!mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+			snprintf(st->host, sizeof(st->host), "%s", mnl_attr_get_str(attr));
 		break;
 	case TRACENET_A_FWD_FLAGS:
 		if (!mnl_attr_validate(attr, MNL_TYPE_U32))
@@ -385,6 +392,32 @@ static void vxlan_delete(const char *dev)
 
 /* ---- the command --------------------------------------------------------- */
 
+/* The name and boot id of this host, for the host frames. */
+static void put_identity(struct nlmsghdr *nlh, const char *host)
+{
+	char name[65] = "", text[64];
+	uint8_t id[16];
+	unsigned int b[16], i;
+	FILE *f;
+
+	if (!host && !gethostname(name, sizeof(name) - 1))
+		host = name;
+	if (host && *host)
+		mnl_attr_put_strz(nlh, TRACENET_A_HOST_NAME, host);
+	f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (!f)
+		return;
+	if (fgets(text, sizeof(text), f) &&
+	    sscanf(text, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x",
+		   &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &b[7], &b[8],
+		   &b[9], &b[10], &b[11], &b[12], &b[13], &b[14], &b[15]) == 16) {
+		for (i = 0; i < 16; i++)
+			id[i] = (uint8_t)b[i];
+		mnl_attr_put(nlh, TRACENET_A_BOOT_ID, sizeof(id), id);
+	}
+	fclose(f);
+}
+
 static int set_forward(struct tn_nl *nl, const struct fwd_opts *o,
 		       unsigned int ifindex, unsigned int to,
 		       const uint8_t *dst)
@@ -401,6 +434,7 @@ static int set_forward(struct tn_nl *nl, const struct fwd_opts *o,
 		if (dst)
 			mnl_attr_put(nlh, TRACENET_A_FWD_DST, 6, dst);
 		mnl_attr_put_u32(nlh, TRACENET_A_FWD_FLAGS, o->flags);
+		put_identity(nlh, o->host);
 	}
 	err = tn_nl_talk(nl, nlh, NULL, NULL);
 	if (err) {
@@ -418,11 +452,11 @@ static void show(const char *dev, const struct fwd_state *st)
 		return;
 	}
 	printf("%s forwards to %s (ifindex %u), dst %02x:%02x:%02x:%02x:%02x:%02x, "
-	       "%s pointers, %s\n", dev, st->ifname, st->ifindex,
+	       "%s pointers, %s; host %s\n", dev, st->ifname, st->ifindex,
 	       st->dst[0], st->dst[1], st->dst[2], st->dst[3], st->dst[4], st->dst[5],
 	       st->flags & TRACENET_FWD_RAW_POINTERS ? "raw" : "hashed",
 	       st->flags & TRACENET_FWD_NO_LOCAL ? "no local delivery" :
-						   "and delivers locally");
+						   "and delivers locally", st->host);
 }
 
 static int parse_mac(const char *s, uint8_t *mac)
@@ -447,6 +481,7 @@ static int parse_opts(int argc, char **argv, struct fwd_opts *o)
 		{ "raw-pointers", no_argument, NULL, 'R' },
 		{ "no-local", no_argument, NULL, 'n' },
 		{ "vni", required_argument, NULL, 'v' },
+		{ "host", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -468,6 +503,11 @@ static int parse_opts(int argc, char **argv, struct fwd_opts *o)
 			break;
 		case 'n':
 			o->flags |= TRACENET_FWD_NO_LOCAL;
+			break;
+		case 'N':
+			if (!*optarg || strlen(optarg) > 64)
+				return tn_usage_error("forward", "bad host name '%s' (1 to 64 bytes)", optarg);
+			o->host = optarg;
 			break;
 		case 'v':
 			if (!tn_parse_count(optarg, &v) || !v || v > 0xffffff)
@@ -500,7 +540,7 @@ static int parse_opts(int argc, char **argv, struct fwd_opts *o)
 		return tn_usage_error("forward", "unexpected argument '%s'", argv[optind]);
 	if (o->off && o->mode)
 		return tn_usage_error("forward", "--off takes no target");
-	if (!o->off && !o->mode && (o->flags || o->vni != 1))
+	if (!o->off && !o->mode && (o->flags || o->vni != 1 || o->host))
 		return tn_usage_error("forward", "options without a target");
 	return 0;
 }

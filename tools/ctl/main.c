@@ -39,7 +39,7 @@ static const struct tn_cmd cmds[] = {
 	{ "status", cmd_status, "[DEV]", "attached events and counters",
 	  "Show the events attached to DEV (default: every tracenet device) and\n"
 	  "the per-CPU counters, and check produced == delivered + dropped.\n" },
-	{ "dump", cmd_dump, "[-i IFACE | -r FILE] [-c COUNT] [-w FILE] [-k | -K] [-R]",
+	{ "dump", cmd_dump, "[-i IFACE | -r FILE] [-c COUNT] [-w FILE] [-k | -K] [-R] [-H]",
 	  "print frames as trace-cmd report prints events",
 	  "Print the events of tracenet frames, one line per event, as\n"
 	  "'trace-cmd report' prints them. Metadata frames in the stream describe\n"
@@ -50,7 +50,12 @@ static const struct tn_cmd cmds[] = {
 	  "  -i, --interface IFACE  capture live on IFACE (default trace0)\n"
 	  "  -r, --read FILE        read a pcap/pcapng file instead ('-' is stdin)\n"
 	  "  -c, --count COUNT      stop after COUNT events\n"
-	  "  -w, --write FILE       also write the frames to the pcap FILE\n"
+	  "  -w, --write FILE       also write the frames to the pcap FILE, each\n"
+	  "                         stamped with its first event's time (a file's\n"
+	  "                         sorted by it), forwarded ones out of VXLAN:\n"
+	  "                         'mergecap' of several hosts' is one timeline\n"
+	  "  -H, --hosts            start each line with its host (host frames'\n"
+	  "                         name, else the sender's MAC address)\n"
 	  "  -k, --symbols          name kernel functions (%ps) and strings with this\n"
 	  "                         machine's /proc/kallsyms and printk_formats\n"
 	  "                         (the default for a live capture)\n"
@@ -112,7 +117,7 @@ static const struct tn_cmd cmds[] = {
 	  "                     keep the filters\n" },
 	{ "forward", cmd_forward,
 	  "DEV dev IFACE [dst MAC] | DEV udp ADDR[:PORT] [--vni N]\n"
-	  "       [--raw-pointers] [--no-local] | DEV --off | DEV",
+	  "       [--host NAME] [--raw-pointers] [--no-local] | DEV --off | DEV",
 	  "send a copy of DEV's frames to a collector",
 	  "Send a copy of every frame DEV delivers (after its filters; metadata\n"
 	  "frames too) out of another device, so that a collector on a link or\n"
@@ -123,12 +128,14 @@ static const struct tn_cmd cmds[] = {
 	  "Wireshark and tcpdump decode), in the VXLAN device tn-DEV this\n"
 	  "creates. Frames that cannot be sent (a full queue, a link down)\n"
 	  "count in fwd_drop_frames and fwd_drop_events ('ethtool -S DEV'), and\n"
-	  "the collector sees them as sequence gaps. Kernel addresses in event\n"
+	  "the collector sees them as sequence gaps. Host frames name the host\n"
+	  "(and its boot id) and sample its clocks. Kernel addresses in event\n"
 	  "fields are replaced by a keyed hash (SipHash, a key per forward;\n"
 	  "NULL stays NULL). One forward per device. Needs CAP_PERFMON or\n"
 	  "CAP_SYS_ADMIN, and CAP_NET_ADMIN for udp. Without an option, prints\n"
 	  "the forward in force.\n"
 	  "\n"
+	  "  --host NAME      the name host frames give (default: this host's)\n"
 	  "  --raw-pointers   send kernel addresses as they are\n"
 	  "  --no-local       forward only: no delivery on DEV itself\n"
 	  "  --vni N          VXLAN network identifier (default 1)\n"

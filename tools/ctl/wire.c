@@ -123,7 +123,8 @@ int tn_wire_hdr(const uint8_t *buf, size_t len, struct tn_frame *f,
 	if (f->hdr_len > len)
 		return tn_werr_fail(err, "header length %u past the end of the frame (%zu bytes)",
 			    f->hdr_len, len);
-	if (f->type != TRACENET_FRAME_EVENTS && f->type != TRACENET_FRAME_META)
+	if (f->type != TRACENET_FRAME_EVENTS && f->type != TRACENET_FRAME_META &&
+	    f->type != TRACENET_FRAME_HOST)
 		return tn_werr_fail(err, "unknown frame type %u", f->type);
 	f->body = buf + f->hdr_len;
 	f->body_len = len - f->hdr_len;
@@ -306,6 +307,44 @@ static int meta_check(const struct tn_wmeta *m, struct tn_werr *err)
 		return tn_werr_fail(err, "no name");
 	if (!m->format)
 		return tn_werr_fail(err, "no format");
+	return 0;
+}
+
+int tn_wire_host(const struct tn_frame *f, struct tn_whost *h,
+		 struct tn_werr *err)
+{
+	const uint8_t *p = f->body;
+	size_t left = f->body_len;
+	struct tn_tlv tlv;
+	unsigned int i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < f->count; i++) {
+		if (cut_tlv(&p, &left, &tlv, err))
+			return -1;
+		switch (tlv.type) {
+		case TRACENET_HOST_NAME:
+			if (tlv_string(&tlv, &h->name, NULL, "host name", err))
+				return -1;
+			break;
+		case TRACENET_HOST_BOOT_ID:
+			if (tlv.len != 16)
+				return tn_werr_fail(err, "boot id of %u bytes, not 16", tlv.len);
+			h->boot_id = tlv.val;
+			break;
+		case TRACENET_HOST_CLOCK:
+			if (tlv.len != 32)
+				return tn_werr_fail(err, "clock sample of %u bytes, not 32", tlv.len);
+			h->has_clock = true;
+			h->realtime = get64(tlv.val);
+			h->tai = get64(tlv.val + 8);
+			h->monotonic = get64(tlv.val + 16);
+			h->boottime = get64(tlv.val + 24);
+			break;
+		}
+	}
+	if (!h->name)
+		return tn_werr_fail(err, "host frame without a name");
 	return 0;
 }
 

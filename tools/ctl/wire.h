@@ -11,6 +11,7 @@
 #define _TRACENETCTL_WIRE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,6 +101,16 @@ struct tn_wmeta {
 	struct tn_wfield fields[TRACENET_MAX_FIELDS];
 };
 
+/* A host frame's TLVs; unknown ones skipped. */
+struct tn_whost {
+	const char *name;
+	const uint8_t *boot_id;		/* 16 bytes, or NULL */
+	bool has_clock;
+	uint64_t realtime, tai, monotonic, boottime;
+};
+
+int tn_wire_host(const struct tn_frame *f, struct tn_whost *h,
+		 struct tn_werr *err);
 int tn_wire_vxlan(const uint8_t *pkt, size_t len, const uint8_t **inner,
 		  size_t *ilen, struct tn_werr *err);
 int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,

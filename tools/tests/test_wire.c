@@ -343,6 +343,58 @@ static void test_fuzz(void)
 	tap_ok(bad == len, "every truncation of a metadata frame is an error");
 }
 
+/* A host frame of @n TLVs, those below, in e (Ethernet included). */
+static void host_frame(unsigned int n, int boot_len, int unknown)
+{
+	static const uint8_t clk[32] = { 0, 0, 0, 0, 0, 0, 0, 1, [15] = 2, [23] = 3, [31] = 4 };
+	static const uint8_t boot[20] = { 0xde, 0xad };
+
+	enc_init(&e);
+	enc_eth(&e, enc_mac);
+	enc_hdr(&e, TRACENET_FRAME_HOST, TRACENET_F_LONG64, 0, (uint16_t)n, 0);
+	if (unknown)
+		enc_tlv(&e, 9, "zz", 2);
+	enc_tlv(&e, TRACENET_HOST_NAME, "hostA", 6);
+	if (boot_len >= 0)
+		enc_tlv(&e, TRACENET_HOST_BOOT_ID, boot, (uint16_t)boot_len);
+	enc_tlv(&e, TRACENET_HOST_CLOCK, clk, sizeof(clk));
+}
+
+static void test_host(void)
+{
+	const uint8_t *payload;
+	struct tn_whost h;
+	struct tn_werr err;
+	struct tn_frame f;
+	size_t plen;
+	int ret;
+
+	host_frame(3, 16, 0);
+	ret = tn_wire_eth(e.buf, e.len, &payload, &plen, &err) ||
+	      tn_wire_hdr(payload, plen, &f, &err) || tn_wire_host(&f, &h, &err);
+	tap_ok(!ret && !strcmp(h.name, "hostA") && h.boot_id && h.boot_id[0] == 0xde &&
+	       h.has_clock && h.realtime == 1 && h.tai == 2 && h.monotonic == 3 &&
+	       h.boottime == 4, "host frame: name, boot id, the four clocks");
+	host_frame(3, -1, 1);
+	ret = tn_wire_eth(e.buf, e.len, &payload, &plen, &err) ||
+	      tn_wire_hdr(payload, plen, &f, &err) || tn_wire_host(&f, &h, &err);
+	tap_ok(!ret && !h.boot_id && h.has_clock, "host frame: an unknown TLV skipped, no boot id");
+	host_frame(3, 20, 0);
+	ret = tn_wire_eth(e.buf, e.len, &payload, &plen, &err) ||
+	      tn_wire_hdr(payload, plen, &f, &err) || tn_wire_host(&f, &h, &err);
+	tap_ok(ret && strstr(err.msg, "boot id of 20 bytes"), "host frame: a 20-byte boot id refused: %s", err.msg);
+	host_frame(4, 16, 0);
+	ret = tn_wire_eth(e.buf, e.len, &payload, &plen, &err) ||
+	      tn_wire_hdr(payload, plen, &f, &err) || tn_wire_host(&f, &h, &err);
+	tap_ok(ret, "host frame: count past its TLVs refused: %s", err.msg);
+	enc_init(&e);
+	enc_eth(&e, enc_mac);
+	enc_hdr(&e, TRACENET_FRAME_HOST, TRACENET_F_LONG64, 0, 0, 0);
+	ret = tn_wire_eth(e.buf, e.len, &payload, &plen, &err) ||
+	      tn_wire_hdr(payload, plen, &f, &err) || tn_wire_host(&f, &h, &err);
+	tap_ok(ret && strstr(err.msg, "without a name"), "host frame: no name refused: %s", err.msg);
+}
+
 void test_wire(void)
 {
 	tap_diag("wire.c: frame decoding");
@@ -353,5 +405,6 @@ void test_wire(void)
 	test_bad_headers();
 	test_bad_events();
 	test_bad_meta();
+	test_host();
 	test_fuzz();
 }

@@ -23,6 +23,7 @@
 enum tracenet_frame_type {
 	TRACENET_FRAME_EVENTS	= 1,	/* header + @count events */
 	TRACENET_FRAME_META	= 2,	/* header + @count metadata records */
+	TRACENET_FRAME_HOST	= 3,	/* header + @count TLVs of enum tracenet_host_attr */
 };
 
 #define TRACENET_F_BIG_ENDIAN	0x01	/* producer stores values big-endian */
@@ -83,6 +84,24 @@ struct tracenet_meta_field {
 	__be32	flags;		/* TRACENET_FIELD_* */
 };
 
+/* The producing host, in a frame of its own: with metadata, every few
+ * seconds, so that a collector of several hosts' frames tells them apart
+ * and maps each host's clock.
+ */
+enum tracenet_host_attr {
+	TRACENET_HOST_NAME	= 1,	/* string: the host's name */
+	TRACENET_HOST_BOOT_ID	= 2,	/* 16 bytes: /proc/sys/kernel/random/boot_id */
+	TRACENET_HOST_CLOCK	= 3,	/* struct tracenet_host_clock */
+};
+
+/* The host's clocks read together, ns: the events' clock against the others. */
+struct tracenet_host_clock {
+	__be64	realtime;	/* CLOCK_REALTIME, the clock of the events' ts */
+	__be64	tai;		/* CLOCK_TAI */
+	__be64	monotonic;	/* CLOCK_MONOTONIC */
+	__be64	boottime;	/* CLOCK_BOOTTIME */
+};
+
 /* ---- generic netlink family "tracenet" -------------------------------- */
 
 #define TRACENET_GENL_NAME	"tracenet"
@@ -95,7 +114,9 @@ enum tracenet_cmd {
 	/* dump: every device, or IFINDEX's events; doit: IFINDEX + EVENT_ID */
 	TRACENET_CMD_GET_EVENTS,
 	TRACENET_CMD_GET_STATS,	/* IFINDEX: per-CPU counters */
-	/* IFINDEX + FWD_IFINDEX [FWD_DST] [FWD_FLAGS], or IFINDEX + FWD_OFF */
+	/* IFINDEX + FWD_IFINDEX [FWD_DST] [FWD_FLAGS] [HOST_NAME] [BOOT_ID],
+	 * or IFINDEX + FWD_OFF
+	 */
 	TRACENET_CMD_SET_FORWARD,
 	TRACENET_CMD_GET_FORWARD,	/* IFINDEX: FWD_* (none: not forwarding) */
 	__TRACENET_CMD_MAX,
@@ -123,6 +144,8 @@ enum tracenet_attr {
 	TRACENET_A_FWD_DST,	/* binary, 6 bytes: destination MAC (default: trace0's) */
 	TRACENET_A_FWD_FLAGS,	/* u32: TRACENET_FWD_* */
 	TRACENET_A_FWD_OFF,	/* flag: stop forwarding */
+	TRACENET_A_HOST_NAME,	/* string: the name host frames carry */
+	TRACENET_A_BOOT_ID,	/* binary, 16 bytes: the boot id they carry */
 	__TRACENET_A_MAX,
 };
 
