@@ -5,7 +5,8 @@
 #
 # The workload (bench/loop.c) makes BENCH_CALLS getppid() calls on CPU 0,
 # each one syscalls:sys_enter_getppid event; its ns per call minus the
-# untraced ns per call is the cost per event. Configurations are measured
+# untraced ns per call is the cost per event (tracenet_forward: each frame
+# also forwarded, tracenetctl forward). Configurations are measured
 # in BENCH_ROUNDS interleaved rounds and the median is kept, so that a
 # noisy host shifts all of them alike. Readers (cat of the instance's
 # trace_pipe_raw, as trace-cmd reads it but without its SIGINT handling,
@@ -52,6 +53,16 @@ clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -DEVENT_ID="$getppid_id" \
 xdp() { ip -force link set trace0 xdpdrv pinned "$pin/$1"; }
 xdp_off() { ip link set trace0 xdpdrv off; }
 
+# Forwarding: a copy of each frame out of a veth whose peer, in another
+# netns, nobody reads (its receive runs in softirq too, on CPU 0: the
+# far end of a real link would not cost this host anything). MTUs as
+# trace0's, so that forward does not lower it for the others.
+modprobe veth && ip netns add tn_bench_c &&
+	ip link add bfa mtu 65535 type veth peer name bfb mtu 65535 netns tn_bench_c &&
+	ip link set bfa up && ip -n tn_bench_c link set bfb up || die "cannot set up the forward link"
+fwd_on() { "$ctl" forward trace0 dev bfa >/dev/null && tn_on; }
+fwd_off() { tn_off; "$ctl" forward trace0 --off; }
+
 reader_pid=
 reader() {
 	taskset -c 1 "$@" >/dev/null 2>&1 &
@@ -78,6 +89,7 @@ configs=(
 	"tracenet_xdp_drop|xdp xdp_drop_event; tn_on|tn_off; xdp_off"
 	"ftrace_filter_accept|ftrace_on 'common_pid != 1'|ftrace_off"
 	"tracenet_xdp_accept|xdp xdp_rewrite_comm; tn_on|tn_off; xdp_off"
+	"tracenet_forward|fwd_on|fwd_off"
 )
 
 declare -A samples
@@ -116,6 +128,9 @@ printf '  %-40s %s\n' "producing, batched (rx-frames 64):" "$(ratio tracenet_bat
 printf '  %-40s %s\n' "with a reader (tcpdump vs trace_pipe_raw):" "$(ratio tracenet+tcpdump ftrace+reader)"
 printf '  %-40s %s\n' "event rejected (XDP drop vs filter):" "$(ratio tracenet_xdp_drop ftrace_filter_reject)"
 printf '  %-40s %s\n' "event accepted (XDP pass vs filter):" "$(ratio tracenet_xdp_accept ftrace_filter_accept)"
+printf '  %-40s %s\n' "forwarded too (veth), vs ftrace:" "$(ratio tracenet_forward ftrace)"
+echo "forwarding, tracenet / tracenet:"
+printf '  %-40s %s\n' "forwarded and delivered vs delivered:" "$(ratio tracenet_forward tracenet)"
 
 echo
 echo "memory: both buffers ${buf_kb} KiB per CPU; ftrace instance total $(cat $inst/buffer_total_size_kb) KiB," \
@@ -123,4 +138,5 @@ echo "memory: both buffers ${buf_kb} KiB per CPU; ftrace instance total $(cat $i
 "$ctl" detach trace0 --all >/dev/null
 rm -rf $pin
 rmmod tracenet
+ip netns del tn_bench_c
 rmdir $inst
