@@ -26,11 +26,13 @@ local VERSION = 1
 local ETHERTYPE = 0x88B5
 local HDR_MIN, EVENT_HDR, META_HDR, TLV_HDR, META_FIELD_MIN = 16, 40, 8, 4, 8
 local MAX_FIELDS = 128
-local FRAME_EVENTS, FRAME_META = 1, 2
+local FRAME_EVENTS, FRAME_META, FRAME_HOST = 1, 2, 3
 local F_BIG_ENDIAN, F_LONG64 = 0x01, 0x02
 local FL_SIGNED, FL_DYNAMIC, FL_RELATIVE = 0x01, 0x02, 0x04
 local FL_STRING, FL_ARRAY, FL_POINTER = 0x08, 0x10, 0x20
 local META_SYSTEM, META_NAME, META_FORMAT, META_FIELD = 1, 2, 3, 4
+local HOST_NAME, HOST_BOOT_ID, HOST_CLOCK = 1, 2, 3
+local BOOT_ID_LEN, HOST_CLOCK_LEN = 16, 32
 local DEFAULT_EVENTS = "sched:*,net:*,kprobes:*,uprobes:*"
 
 local band, bor = bit32.band, bit32.bor
@@ -269,7 +271,7 @@ end
 ---------------------------------------------------------------------------
 -- Fields
 
-local FRAME_TYPES = { [FRAME_EVENTS] = "events", [FRAME_META] = "metadata" }
+local FRAME_TYPES = { [FRAME_EVENTS] = "events", [FRAME_META] = "metadata", [FRAME_HOST] = "host" }
 
 local F = {
 	version = ProtoField.uint8("tracenet.hdr.version", "Version"),
@@ -333,6 +335,17 @@ local F = {
 	mf_name = ProtoField.string("tracenet.meta.field.name", "Name"),
 	mf_type = ProtoField.string("tracenet.meta.field.type", "C type"),
 	meta_unknown = ProtoField.bytes("tracenet.meta.unknown", "Unknown TLV"),
+
+	host = ProtoField.string("tracenet.host", "Host"),
+	host_name = ProtoField.string("tracenet.host.name", "Host name"),
+	host_boot_id = ProtoField.guid("tracenet.host.boot_id", "Boot id"),
+	host_clock = ProtoField.none("tracenet.host.clock", "Clocks"),
+	hc_realtime = ProtoField.absolute_time("tracenet.host.clock.realtime", "CLOCK_REALTIME", base.UTC),
+	hc_tai = ProtoField.uint64("tracenet.host.clock.tai", "CLOCK_TAI (ns)"),
+	hc_monotonic = ProtoField.relative_time("tracenet.host.clock.monotonic", "CLOCK_MONOTONIC"),
+	hc_boottime = ProtoField.relative_time("tracenet.host.clock.boottime", "CLOCK_BOOTTIME"),
+	hc_tai_offset = ProtoField.int64("tracenet.host.clock.tai_offset", "TAI - realtime (ns)"),
+	host_unknown = ProtoField.bytes("tracenet.host.unknown", "Unknown TLV"),
 }
 
 local E = {
@@ -367,7 +380,7 @@ for _, pf in pairs(F) do
 end
 for _, abbr in ipairs({ "hdr", "lost", "padding", "malformed", "event", "system", "name",
 	"unknown", "len", "nfields", "id", "ts", "pid", "common_flags", "preempt_count",
-	"reserved", "comm", "cpu", "seq", "text", "field", "meta", "expert" }) do
+	"reserved", "comm", "cpu", "seq", "text", "field", "meta", "host", "expert" }) do
 	RESERVED[abbr] = true
 end
 
@@ -596,7 +609,8 @@ local state
 
 local function new_state()
 	return {
-		sources = {},   -- [src] = { ids = { [id] = { {frame, desc}... } }, cpus = { [cpu] = UInt64 next } }
+		sources = {},   -- [src] = { ids = { [id] = { {frame, desc}... } }, cpus = { [cpu] = UInt64 next },
+		                --           hosts = { {frame, name, boot}... } }
 		frames = {},    -- [frame number] = { lost = UInt64, expected = UInt64 } or { back = true, ... }
 		tracefs_ids = nil,
 		tracefs_cache = {},
@@ -613,7 +627,7 @@ local function source_of(pinfo)
 	local key = tostring(pinfo.src)
 	local src = state.sources[key]
 	if not src then
-		src = { ids = {}, cpus = {} }
+		src = { ids = {}, cpus = {}, hosts = {} }
 		state.sources[key] = src
 	end
 	return src
@@ -1452,6 +1466,150 @@ local function dissect_meta(ctx, tvb, off, stop)
 end
 
 ---------------------------------------------------------------------------
+-- Host frames: the producer's name, boot id and clocks, as TLVs that
+-- follow the header (no records), walked as tracenetctl's wire.c does.
+
+-- The host frame @src's frame @number comes after: the newest that was
+-- usable, learned in the first, in-order pass.
+local function source_host(src, number)
+	for i = #src.hosts, 1, -1 do
+		if src.hosts[i].frame <= number then
+			return src.hosts[i]
+		end
+	end
+end
+
+-- A name from the wire on one line of text: no control characters.
+local function one_line(s)
+	return (s:gsub("%c", "?"))
+end
+
+local function learn_host(ctx, src, h)
+	if ctx.pinfo.visited then
+		return
+	end
+	local last = src.hosts[#src.hosts]
+	if not last or last.name ~= h.name or last.boot ~= h.boot then
+		src.hosts[#src.hosts + 1] = { frame = ctx.pinfo.number, name = h.name, boot = h.boot }
+	end
+end
+
+-- The host of an events or metadata frame, from its source's host frames.
+local function add_source_host(ctx)
+	local h = source_host(source_of(ctx.pinfo), ctx.pinfo.number)
+	if h then
+		ctx.root:add(F.host, ctx.hdr_range, h.name):set_generated()
+	end
+end
+
+local function host_clock(ht, r)
+	local rt, tai = r:range(0, 8):uint64(), r:range(8, 8):uint64()
+	local ct = ht:add(F.host_clock, r)
+	ct:add(F.hc_realtime, r:range(0, 8), ts_nstime(rt))
+	ct:add(F.hc_tai, r:range(8, 8))
+	ct:add(F.hc_monotonic, r:range(16, 8), ts_nstime(r:range(16, 8):uint64()))
+	ct:add(F.hc_boottime, r:range(24, 8), ts_nstime(r:range(24, 8):uint64()))
+	local d = tai - rt
+	local offset = Int64(d:lower(), d:higher())
+	local it = ct:add(F.hc_tai_offset, r:range(0, 16), offset)
+	it:set_generated()
+	it:append_text(string.format(" (%.6f s)", offset:tonumber() / 1e9))
+end
+
+-- Cut the @count TLVs; returns them with their values checked (an
+-- unusable one has .err), the host, and what stopped the walk, if anything.
+local function host_tlvs(ctx, tvb, off, stop)
+	local tlvs, h, problem = {}, {}, nil
+	for i = 1, ctx.count do
+		if stop - off < TLV_HDR then
+			problem = string.format("host TLV %d of %d: truncated TLV header (%d bytes left)",
+				i, ctx.count, stop - off)
+			break
+		end
+		local typ, len = tvb(off, 2):uint(), tvb(off + 2, 2):uint()
+		local need = TLV_HDR + align4(len)
+		if need > stop - off then
+			problem = string.format("host TLV %d of %d: TLV type %d length %d past the end (%d bytes left)",
+				i, ctx.count, typ, len, stop - off - TLV_HDR)
+			break
+		end
+		local t = { typ = typ, len = len, r = tvb(off, need), vr = tvb(off + TLV_HDR, len) }
+		if typ == HOST_NAME then
+			t.name = meta_string(t.vr)
+			if not t.name then
+				t.err = "host name not NUL-terminated"
+			elseif h.name then
+				t.err = "host name given twice"
+			else
+				h.name = t.name
+			end
+		elseif typ == HOST_BOOT_ID and len ~= BOOT_ID_LEN then
+			t.err = string.format("boot id of %d bytes, not %d", len, BOOT_ID_LEN)
+		elseif typ == HOST_BOOT_ID then
+			h.boot = h.boot or t.vr:bytes():tohex(true)
+		elseif typ == HOST_CLOCK and len ~= HOST_CLOCK_LEN then
+			t.err = string.format("clock sample of %d bytes, not %d", len, HOST_CLOCK_LEN)
+		end
+		tlvs[#tlvs + 1] = t
+		off = off + need
+	end
+	return tlvs, h, problem, off
+end
+
+local ELLIPSIS = "\226\128\166" -- U+2026, in UTF-8 (Lua 5.2 has no \u{})
+local HOST_TLV_NAMES = { [HOST_NAME] = "Host name", [HOST_BOOT_ID] = "Boot id", [HOST_CLOCK] = "Clocks" }
+
+local function dissect_host(ctx, tvb, off, stop)
+	local src = source_of(ctx.pinfo)
+	local tlvs, h, problem, p = host_tlvs(ctx, tvb, off, stop)
+	local ht = ctx.root:add(F.host, tvb(off, p - off), h.name or "")
+	local bad = problem ~= nil
+	for _, t in ipairs(tlvs) do
+		local it
+		if t.typ == HOST_NAME and t.name then
+			it = ht:add(F.host_name, t.vr, t.name)
+		elseif t.typ == HOST_BOOT_ID and not t.err then
+			it = ht:add(F.host_boot_id, t.vr)
+		elseif t.typ == HOST_CLOCK and not t.err then
+			host_clock(ht, t.vr)
+		else
+			-- Newer producers may add attributes: shown, not an error.
+			-- A known one that is unusable is shown the same way.
+			it = ht:add(F.host_unknown, t.r)
+			it:append_text(string.format(" (type %d, %d bytes)", t.typ, t.len))
+			if t.err then
+				it:set_text(string.format("%s (type %d, %d bytes): unusable", HOST_TLV_NAMES[t.typ], t.typ, t.len))
+			end
+		end
+		if t.err then
+			malformed(ctx, it, t.r, "host frame: " .. t.err)
+			bad = true
+		end
+	end
+	if problem then
+		malformed(ctx, ht, tvb(p, stop - p), problem)
+	elseif not h.name then
+		malformed(ctx, ht, tvb(off, p - off), "host frame without a name")
+		bad = true
+	end
+	local text
+	if h.name then
+		text = "host: " .. (h.name ~= "" and one_line(h.name) or "?")
+		if h.boot then
+			text = text .. " (boot " .. h.boot:sub(1, 8) .. ELLIPSIS .. ")"
+		end
+	else
+		text = "host: no name"
+	end
+	ht:set_text((text:gsub("^host", "Host", 1)))
+	ctx.info.host = text
+	if not bad then
+		learn_host(ctx, src, h)
+	end
+	return p
+end
+
+---------------------------------------------------------------------------
 -- The frame
 
 -- Other frame types (the remote-tracing work may add some) can be handed
@@ -1468,6 +1626,8 @@ local function set_info(pinfo, ctx)
 		end
 	elseif i.meta then
 		text = "metadata: " .. table.concat(i.meta, ", ")
+	elseif i.host then
+		text = i.host
 	elseif i.other then
 		text = i.other
 	elseif i.ftype == FRAME_EVENTS then
@@ -1530,9 +1690,13 @@ local function dissect(tvb, pinfo, tree, ctx)
 	end
 	local stop
 	if ftype == FRAME_EVENTS then
+		add_source_host(ctx)
 		stop = dissect_events(ctx, tvb, hdr_len, len)
 	elseif ftype == FRAME_META then
+		add_source_host(ctx)
 		stop = dissect_meta(ctx, tvb, hdr_len, len)
+	elseif ftype == FRAME_HOST then
+		stop = dissect_host(ctx, tvb, hdr_len, len)
 	else
 		if type_table:get_dissector(ftype) then
 			type_table:try(ftype, tvb(hdr_len):tvb(), pinfo, tree)
@@ -1593,7 +1757,7 @@ local X = {
 local function new_stats()
 	-- Lost counts stay UInt64: a damaged sequence number makes gaps
 	-- past what a Lua number holds exactly.
-	return { frames = 0, meta = 0, malformed = 0, events = 0, unknown = 0, lost = UInt64(0),
+	return { frames = 0, meta = 0, host = 0, malformed = 0, events = 0, unknown = 0, lost = UInt64(0),
 		types = {}, cpus = {}, cpu_lost = {}, cpu_gaps = {} }
 end
 
@@ -1609,6 +1773,8 @@ local function count_frame(st)
 	local htype = X.hdr_type()
 	if htype and htype.value == FRAME_META then
 		st.meta = st.meta + 1
+	elseif htype and htype.value == FRAME_HOST then
+		st.host = st.host + 1
 	elseif htype then
 		st.frames = st.frames + 1
 	end
@@ -1664,7 +1830,7 @@ local function stats_text(st, filter)
 	add("%s", rule)
 	add("tracenet statistics")
 	add("Filter: %s", filter ~= "" and filter or "none")
-	add("Frames: %d event, %d metadata, %d malformed", st.frames, st.meta, st.malformed)
+	add("Frames: %d event, %d metadata, %d host, %d malformed", st.frames, st.meta, st.host, st.malformed)
 	add("Events: %d, unknown id: %d, lost (sequence gaps): %s", st.events, st.unknown, tostring(st.lost))
 	add("")
 	add("%-48s %10s %8s", "Events per type", "Count", "Percent")

@@ -325,12 +325,23 @@ static void tn_meta_deliver(struct tn_dev *td, struct sk_buff *skb)
  */
 void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
 {
+	unsigned int cpu = raw_smp_processor_id();
+	struct sk_buff_head parts;
 	struct sk_buff *skb;
 
 	if (!READ_ONCE(td->running))
 		return;
-	skb = tn_frame_meta(td->dev, ev, raw_smp_processor_id(), GFP_KERNEL);
-	if (skb)
+	skb = tn_frame_meta(td->dev, ev, cpu, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (skb->len <= READ_ONCE(td->dev->mtu)) {
+		tn_meta_deliver(td, skb);
+		return;
+	}
+	__skb_queue_head_init(&parts);
+	if (tn_frame_meta_split(td->dev, skb, cpu, &parts, GFP_KERNEL))
+		return;
+	while ((skb = __skb_dequeue(&parts)))
 		tn_meta_deliver(td, skb);
 }
 

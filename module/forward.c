@@ -8,10 +8,9 @@
  * never blocks; what the egress queue refuses, or a device that is down,
  * is counted (fwd_drop_frames, fwd_drop_events), and the collector sees
  * the gap in the per-CPU sequence numbers the frames keep. So is a frame
- * larger than the other device's MTU, which the link would drop: event
- * frames fit when trace0's MTU does (tracenetctl forward sees to it);
- * metadata frames, which carry a format file, need jumbo frames on a
- * link, or a tunnel that fragments.
+ * larger than the other device's MTU, which the link would drop: frames
+ * fit when trace0's MTU does (tracenetctl forward sees to it; metadata
+ * records larger than it go in parts), but for a single larger event.
  *
  * Kernel addresses do not leave the host: unless asked for raw pointers,
  * pointer fields (and the few unsigned long fields that hold code

@@ -209,6 +209,39 @@ struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 	return skb;
 }
 
+/* Cut the metadata frame @whole (as tn_frame_meta() made it) into frames
+ * of at most @dev's MTU onto @parts: a collector behind a standard link
+ * gets formats, which are larger. Frees @whole.
+ */
+int tn_frame_meta_split(struct net_device *dev, struct sk_buff *whole,
+			unsigned int cpu, struct sk_buff_head *parts, gfp_t gfp)
+{
+	const u8 *rec = whole->data + sizeof(struct tracenet_hdr);
+	unsigned int len = whole->len - sizeof(struct tracenet_hdr);
+	unsigned int chunk = dev->mtu - sizeof(struct tracenet_hdr);
+	unsigned int off, n;
+	struct sk_buff *skb;
+
+	for (off = 0; off < len; off += n) {
+		n = min(chunk, len - off);
+		skb = alloc_skb(TN_HDRS_LEN + n, gfp);
+		if (!skb) {
+			__skb_queue_purge(parts);
+			consume_skb(whole);
+			return -ENOMEM;
+		}
+		skb_reserve(skb, TN_HDRS_LEN);
+		skb_put_data(skb, rec + off, n);
+		tn_frame_put_hdr(skb, dev, TRACENET_FRAME_META, cpu, 1, off);
+		if (off + n < len)
+			((struct tracenet_hdr *)skb->data)->flags |= TRACENET_F_MORE;
+		skb->tstamp = whole->tstamp;
+		__skb_queue_tail(parts, skb);
+	}
+	consume_skb(whole);
+	return 0;
+}
+
 /* The host frame: name, boot id if known, and the clocks read together. */
 struct sk_buff *tn_frame_host(struct tn_dev *td, unsigned int cpu, gfp_t gfp)
 {

@@ -230,6 +230,8 @@ void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
 		      unsigned int cpu, unsigned int count, u64 seq);
 struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 			      unsigned int cpu, gfp_t gfp);
+int tn_frame_meta_split(struct net_device *dev, struct sk_buff *whole,
+			unsigned int cpu, struct sk_buff_head *parts, gfp_t gfp);
 struct sk_buff *tn_frame_host(struct tn_dev *td, unsigned int cpu, gfp_t gfp);
 
 /* netlink.c */

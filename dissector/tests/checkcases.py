@@ -10,6 +10,13 @@ FIELDS.txt: tshark -T fields -E separator=/t -E aggregator=$'\\x1e'
 "udp", "startup"; $LABEL names it in the output). With FILTERS.out (filters.lua's result for the
 filters of CASES.json), the frames each display filter selects too.
 Prints a TAP line per case and per filter.
+
+    checkcases.py --values CASES.json KEY VALUES.txt
+
+VALUES.txt: tshark -T fields, separator and aggregator as above, -e
+frame.number and then -e of each of CASES.json's "value_fields", in
+order; each case with "values" ({field: [every value, in order]}, [] for
+none) gets a TAP line.
 """
 import json
 import os
@@ -54,7 +61,41 @@ def check(c, fr):
     return None
 
 
+def read_values(path, names):
+    frames = {}
+    with open(path, errors='replace') as f:
+        for line in f:
+            parts = line.rstrip('\n').split('\t')
+            parts += [''] * (len(names) + 1 - len(parts))
+            frames[int(parts[0])] = {n: [x for x in v.split(AGG)] if v else []
+                                     for n, v in zip(names, parts[1:])}
+    return frames
+
+
+def check_values(spec, key, path):
+    frames = read_values(path, spec['value_fields'])
+    failed = 0
+    label = os.environ.get('LABEL', key)
+    for c in spec[key]:
+        if 'values' not in c:
+            continue
+        fr = frames.get(c['frame'])
+        why = 'frame missing from the output' if fr is None else None
+        for name, want in c['values'].items():
+            if why is None and fr[name] != want:
+                why = f'{name}: {fr[name]}, want {want}'
+        print(f'{"not ok" if why else "ok"} - {label}: frame {c["frame"]}: {c["case"]}: '
+              f'values of {len(c["values"])} fields')
+        if why:
+            failed += 1
+            print(f'# {why}')
+    return 1 if failed else 0
+
+
 def main(argv):
+    if argv[1:2] == ['--values']:
+        with open(argv[2]) as f:
+            return check_values(json.load(f), argv[3], argv[4])
     with open(argv[1]) as f:
         spec = json.load(f)
     frames = read_fields(argv[3])

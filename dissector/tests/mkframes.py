@@ -6,8 +6,9 @@
                               and DIR/cases.json: what tshark must show
     mkframes.py corpus N SEED FILE
                               N frames of a plausible capture (metadata,
-                              single and batched events of real formats,
-                              sequence gaps), for editcap -E to damage
+                              host frames, single and batched events of
+                              real formats, sequence gaps), for editcap -E
+                              to damage
     mkframes.py garbage N SEED FILE
                               N frames of random bytes behind headers that
                               are nearly right
@@ -262,7 +263,7 @@ def build_cases(c):
           tags=['malformed'])
     c.add('header length past the end', hdr(1, 0, hdr_len=200), s,
           expert=['header length 200 past the end of the frame'], tags=['malformed'])
-    c.add('unknown frame type', hdr(3, 1, 0), s, expert=['unknown frame type 3'], info='frame type 3')
+    c.add('unknown frame type', hdr(7, 1, 0), s, expert=['unknown frame type 7'], info='frame type 7')
     c.add('events frame, count 0', hdr(1, 0, 0), s, no_expert=True)
     c.add('metadata frame, count 0', hdr(2, 0, 0), s, no_expert=True)
     c.add('count past the events', hdr(1, 3, 0, cpu=2) + event(372, sched_switch()), s,
@@ -328,6 +329,99 @@ def build_cases(c):
           expert=['event id 4100 was sched:sched_switch, now tn_test:tn_types'])
     c.add('event of the new definition', hdr(1, 1, 1) + event(4100, tn_types()), s,
           fields=TN_TYPES_TEXT[:3], no_expert=True, tags=['types'])
+    build_host_cases(c)
+
+
+# Host frames: a boot id, a clock sample (TAI 37 s ahead, up 3 h 25 min,
+# 10 s of it suspended), and how tshark shows them (-T fields).
+BOOT_ID = bytes.fromhex('1234abcd5678ef0190ab2345cdef6789')
+CLOCK = (TS, TS + 37000000000, 12345678901234, 12355678901234)
+HOST_VALUES = {
+    'tracenet.host.boot_id': ['1234abcd-5678-ef01-90ab-2345cdef6789'],
+    'tracenet.host.clock.realtime': ['Nov 14, 2023 22:13:20.123456789 UTC'],
+    'tracenet.host.clock.tai': [str(CLOCK[1])],
+    'tracenet.host.clock.monotonic': ['12345.678901234'],
+    'tracenet.host.clock.boottime': ['12355.678901234'],
+    'tracenet.host.clock.tai_offset': ['37000000000'],
+    'tracenet.host.unknown': [],
+}
+VALUE_FIELDS = ['tracenet.hdr.type', 'tracenet.host', 'tracenet.host.name'] + list(HOST_VALUES)
+
+
+def host(*tlvs, count=None):
+    """A host frame of @tlvs; @count TLVs announced (default: all)."""
+    return hdr(3, len(tlvs) if count is None else count, 0, cpu=2) + b''.join(tlvs)
+
+
+def host_name(name):
+    return tlv(1, name + b'\0')
+
+
+def host_clock(clock=CLOCK):
+    return tlv(3, struct.pack('>4Q', *clock))
+
+
+def build_host_cases(c):
+    s = c.source()
+    v = lambda name, **kw: dict(HOST_VALUES, **{'tracenet.hdr.type': ['3'], 'tracenet.host': [name],
+                                                'tracenet.host.name': [name]}, **kw)
+    c.add('host frame: name, boot id, clocks', host(host_name(b'hostA'), tlv(2, BOOT_ID), host_clock()),
+          s, info='host: hostA (boot 1234abcd\u2026)', no_expert=True, values=v('hostA'),
+          tags=['hostA', 'count', 'boot'])
+    c.add('metadata after a host frame: its host', hdr(2, 1, 0) + meta('sched_switch'), s,
+          no_expert=True, values={'tracenet.host': ['hostA'], 'tracenet.host.name': []},
+          tags=['hostA'])
+    c.add('event after a host frame: its host', hdr(1, 1, 0) + event(372, sched_switch()), s,
+          no_expert=True, fields=['next_pid=0'], values={'tracenet.host': ['hostA']},
+          tags=['hostA', 'switch', 'next_pid0'])
+    c.add('host frame without boot id', host(host_name(b'hostB'), host_clock((1, 2, 3, 4))), s,
+          info='host: hostB', no_expert=True,
+          values=v('hostB', **{'tracenet.host.boot_id': [],
+                               'tracenet.host.clock.realtime': ['Jan  1, 1970 00:00:00.000000001 UTC'],
+                               'tracenet.host.clock.tai': ['2'],
+                               'tracenet.host.clock.monotonic': ['0.000000003'],
+                               'tracenet.host.clock.boottime': ['0.000000004'],
+                               'tracenet.host.clock.tai_offset': ['1']}),
+          tags=['count'])
+    c.add('host frame with an unknown TLV type 9, skipped', host(
+        tlv(9, b'future'), host_name(b'hostB'), tlv(2, BOOT_ID), host_clock(), tlv(9, b'')), s,
+        info='host: hostB (boot 1234abcd', no_expert=True,
+        values=v('hostB', **{'tracenet.host.unknown': ['000900066675747572650000', '00090000']}),
+        tags=['count', 'boot'])
+    c.add('host frame: TAI behind realtime', host(host_name(b'hostB'), host_clock((10**9, 0, 0, 0))),
+          s, no_expert=True, values={'tracenet.host.clock.tai_offset': ['-1000000000']},
+          tags=['count'])
+    clock = host_clock()
+    broken = [
+        ('TLV length past the frame', [host_name(b'x'), struct.pack('>HH', 3, 400) + b'\0' * 8],
+         'host TLV 2 of 2: TLV type 3 length 400 past the end (8 bytes left)'),
+        ('TLV length 65535', [host_name(b'x'), clock, struct.pack('>HH', 2, 65535)],
+         'host TLV 3 of 3: TLV type 2 length 65535 past the end (0 bytes left)'),
+        ('unknown TLV of length 65535', [struct.pack('>HH', 9, 65535)],
+         'host TLV 1 of 1: TLV type 9 length 65535 past the end'),
+        ('truncated TLV header', [host_name(b'x'), clock, b'\0\3'],
+         'host TLV 3 of 3: truncated TLV header (2 bytes left)'),
+        ('count past the TLVs', [host_name(b'x'), clock, None],
+         'host TLV 3 of 3: truncated TLV header (0 bytes left)'),
+        ('boot id of 20 bytes', [host_name(b'x'), tlv(2, BOOT_ID + b'\xff' * 4)],
+         'host frame: boot id of 20 bytes, not 16'),
+        ('clock of 16 bytes', [host_name(b'x'), tlv(3, b'\1' * 16)],
+         'host frame: clock sample of 16 bytes, not 32'),
+        ('no name', [clock], 'host frame without a name'),
+        ('name without NUL', [tlv(1, b'abcd'), clock], 'host frame: host name not NUL-terminated'),
+        ('name twice', [host_name(b'x'), host_name(b'y')], 'host frame: host name given twice'),
+        ('count 0', [], 'host frame without a name'),
+    ]
+    for desc, tlvs, want in broken:
+        n = len(tlvs)
+        tlvs = [t for t in tlvs if t is not None]
+        c.add(f'host frame: {desc}', host(*tlvs, count=n), s, expert=[want],
+              tags=['malformed'] + (['count'] if n > 1 else []))
+    c.add('event after broken host frames: the last good host', hdr(1, 1, 1) + event(
+        372, sched_switch(next_pid=3)), s, no_expert=True, values={'tracenet.host': ['hostB']},
+        tags=['switch'])
+    c.add('another source: no host', hdr(1, 1, 0) + event(372, sched_switch(next_pid=3)),
+          c.source(), values={'tracenet.host': []}, tags=['unknown'])
 
 
 def meta_unknown_tlv():
@@ -378,6 +472,10 @@ FILTERS = [
     ('tracenet.malformed', ['malformed']),
     ('_ws.expert.message contains "wire version"', ['badversion']),
     ('tracenet.expert.bad_metadata', ['badmeta']),
+    ('tracenet.host == "hostA"', ['hostA']),
+    ('tracenet.host.boot_id == 1234abcd-5678-ef01-90ab-2345cdef6789', ['boot']),
+    ('tracenet.hdr.type == 3 && tracenet.host.clock.tai_offset == 37000000000 && !tracenet.malformed',
+     ['boot']),
 ]
 
 
@@ -397,7 +495,7 @@ def write_cases(out):
                for f, tags in FILTERS]
     with open(os.path.join(out, 'cases.json'), 'w') as f:
         json.dump({'cases': c.checks, 'udp': u.checks, 'startup': st.checks,
-                   'filters': filters}, f, indent=1)
+                   'filters': filters, 'value_fields': VALUE_FIELDS}, f, indent=1)
 
 
 def rand_event(rnd, big):
@@ -419,6 +517,17 @@ def rand_event(rnd, big):
         rnd.randrange(0, 300))) + b'\0'))
 
 
+def corpus_host(rnd, src, flags):
+    """A host frame as the module sends it, with the metadata."""
+    now = TS + rnd.randrange(10**12)
+    tlvs = [host_name(b'host-' + src[-1:].hex().encode())]
+    if src[-1] == 1:
+        tlvs.append(tlv(2, BOOT_ID))
+    tlvs.append(host_clock((now, now + 37 * 10**9 + rnd.randrange(100), 5 * 10**12,
+                            5 * 10**12 + rnd.randrange(10**9))))
+    return hdr(3, len(tlvs), 0, cpu=rnd.randrange(4), flags=flags) + b''.join(tlvs)
+
+
 def write_corpus(n, seed, path):
     """A capture as the module would write it, two producers, several CPUs."""
     rnd = random.Random(seed)
@@ -428,7 +537,9 @@ def write_corpus(n, seed, path):
     for i in range(n):
         src, big = rnd.choice(srcs)
         flags = F_LONG64 | big
-        if i % 50 < 4:
+        if i % 50 == 4:
+            payload = corpus_host(rnd, src, flags)
+        elif i % 50 < 4:
             name = ['sched_switch', 'netif_receive_skb', 'sched_process_exec', 'tn_types'][i % 50]
             payload = hdr(2, 1, 0, flags=flags) + meta(name, table=rnd.random() < 0.8)
         else:
@@ -451,7 +562,7 @@ def write_garbage(n, seed, path):
         body = rnd.randbytes(rnd.choice([0, 4, 8, 24, 40, 41, 100, 1500, 9000]))
         r = rnd.random()
         if r < 0.4:
-            payload = hdr(rnd.choice([1, 2]), rnd.randrange(0, 5), rnd.getrandbits(64),
+            payload = hdr(rnd.choice([1, 2, 3]), rnd.randrange(0, 5), rnd.getrandbits(64),
                           cpu=rnd.randrange(8), flags=rnd.randrange(4)) + body
         elif r < 0.7:
             n_ev = rnd.randrange(1, 4)
@@ -459,8 +570,14 @@ def write_garbage(n, seed, path):
                 struct.pack('>HHI', rnd.choice([40, 44, 48, 80, len(body) + 40]),
                             rnd.randrange(0, 140), rnd.choice([372, 2303, 365, 3000, 7]))
                 + body[:32] for _ in range(n_ev))
-        elif r < 0.85:
+        elif r < 0.8:
             payload = hdr(2, 1, 0) + struct.pack('>HHI', 8 + len(body), 0, 9000) + body
+        elif r < 0.85:
+            # host TLVs of known types and random lengths, random values
+            n_tlv = rnd.randrange(0, 5)
+            payload = hdr(3, n_tlv, 0) + b''.join(
+                struct.pack('>HH', rnd.choice([1, 2, 3, 9]), rnd.choice([0, 4, 16, 32, 33, 65535]))
+                + body[:rnd.choice([0, 16, 32])] for _ in range(n_tlv))
         else:
             payload = rnd.randbytes(rnd.randrange(0, 64))
         frames.append((TS + i * 1000, eth(payload, src)))

@@ -3,9 +3,9 @@
 #
 # Host tests of the Wireshark dissector (dissector/tracenet.lua), no VM:
 #   - hand-made frames with known contents (mkframes.py cases): every field
-#     type, byte orders, batching, sequence gaps, late metadata, and each
-#     way a frame or a metadata record can be broken, with the expert info
-#     each must raise (checkcases.py);
+#     type, byte orders, batching, sequence gaps, late metadata, host
+#     frames, and each way a frame, a metadata record or a host frame can be
+#     broken, with the expert info each must raise (checkcases.py);
 #   - start-up formats: a formats file that tracenetctl formats wrote, a
 #     tracefs tree, the by-id preference; UDP; display filters on named
 #     and generic fields; the -z tracenet statistics;
@@ -87,6 +87,16 @@ check "tracenet.lua loads and dissects the hand-made frames without Lua errors" 
 	test -z "$errs" -a -s cases.txt
 [ -z "$errs" ] || diag <<<"$errs"
 cases cases.json cases cases.txt
+
+# --- host frames: their values, and the host of a source's later frames ---
+mapfile -t vfields < <(python3 -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["value_fields"]))' cases.json)
+tn_tshark -r cases.pcap -T fields -E separator=/t -E "aggregator=$(printf '\036')" \
+	-e frame.number "${vfields[@]/#/-e}" >values.txt 2>values.err
+errs=$(lua_errors values.txt values.err)
+check "host frame fields (${#vfields[@]}) print without Lua errors" test -z "$errs" -a -s values.txt
+[ -z "$errs" ] || diag <<<"$errs"
+tap python3 "$here/checkcases.py" --values cases.json cases values.txt
 
 # --- start-up formats: the formats file tracenetctl writes ---------------
 if [ -x "$ctl" ] && "$ctl" formats -t "$work/tracefs" -o test.formats 2>ctl.err; then
@@ -202,7 +212,7 @@ robust() {
 }
 
 python3 "$here/mkframes.py" corpus "$fuzz_frames" 1 corpus.pcap
-robust "clean corpus (metadata, batches, gaps, two producers)" corpus.pcap 0
+robust "clean corpus (metadata, host frames, batches, gaps, two producers)" corpus.pcap 0
 for seed in 1 2 3 4; do
 	editcap -F pcap -E 0.02 --seed $seed -o 14 corpus.pcap damaged.pcap
 	robust "corpus, editcap -E 0.02 -o 14 --seed $seed (tracenet bytes)" damaged.pcap 1

@@ -45,7 +45,8 @@ def write_pcap(path, frames, snaplen=262144):
 
 
 class Frame:
-    """One tracenet frame: header fields, and its events or metadata ids."""
+    """One tracenet frame: header fields, and its events or metadata ids
+    (a host frame has neither)."""
 
     def __init__(self, number, src, payload):
         self.number = number
@@ -55,7 +56,8 @@ class Frame:
         self.events = []        # (id, len) per event
         self.meta_ids = []
         off = self.hdr_len
-        for _ in range(self.count):
+        # Host frames (type 3) hold TLVs, not events or records: none here.
+        for _ in range(self.count if self.type in (1, 2) else 0):
             n = struct.unpack_from('>H', payload, off)[0]
             ident = struct.unpack_from('>I', payload, off + 4)[0]
             if self.type == 1:

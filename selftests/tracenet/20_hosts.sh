@@ -19,7 +19,7 @@ ip -n tn_ha link add ca type veth peer name va netns tn_col &&
 ip -n tn_hc link add cc type veth peer name vc netns tn_col || fail "veths"
 for l in "tn_ha ca" "tn_hc cc" "tn_col va" "tn_col vc"; do
 	set -- $l
-	ip -n $1 link set $2 mtu 9000 up || fail "$2 up"
+	ip -n $1 link set $2 up || fail "$2 up"
 done
 ip -n tn_ha link add tnA type tracenet && ip -n tn_hc link add tnC type tracenet ||
 	fail "tracenet devices in the namespaces"

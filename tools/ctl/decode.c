@@ -56,6 +56,9 @@ struct tn_source {
 	struct tn_cpuseq *cpus;		/* [ncpus], by CPU */
 	unsigned int ncpus;
 	char host[TRACENET_MAX_NAME + 2];	/* its host frames' name, or its MAC */
+	uint8_t *part;			/* a metadata record in parts, so far */
+	size_t part_len;
+	bool in_parts;
 };
 
 /* An event frame waiting for metadata: a copy, as libpcap reuses its buffer. */
@@ -117,6 +120,7 @@ static void free_source(struct tn_source *src)
 	}
 	free(src->ids);
 	free(src->cpus);
+	free(src->part);
 	if (src->plugins)
 		tep_unload_plugins(src->plugins, src->tep);
 	tep_free(src->tep);
@@ -329,13 +333,56 @@ static void register_meta(struct tn_decoder *d, struct tn_source *src,
 		parse_meta(d, src, info, m, frame);
 }
 
+/* A part of a metadata record too big for the sender's MTU: the record
+ * so far, and the whole of it (in @whole) once its last part came.
+ */
+static bool meta_part(struct tn_decoder *d, struct tn_source *src,
+		      const struct tn_frame *f, struct tn_frame *whole,
+		      unsigned long long frame)
+{
+	if (!f->seq) {
+		src->part_len = 0;
+		src->in_parts = true;
+	} else if (!src->in_parts || f->seq != src->part_len) {
+		dwarn(d, frame, "metadata part at byte %llu, %zu expected: record dropped",
+		      (unsigned long long)f->seq, src->in_parts ? src->part_len : 0);
+		src->in_parts = false;
+		return false;
+	}
+	if (src->part_len + f->body_len > UINT16_MAX) {
+		dwarn(d, frame, "metadata record in parts over 64 KiB: dropped");
+		src->in_parts = false;
+		return false;
+	}
+	if (!src->part && !(src->part = malloc(UINT16_MAX))) {
+		src->in_parts = false;
+		return false;
+	}
+	memcpy(src->part + src->part_len, f->body, f->body_len);
+	src->part_len += f->body_len;
+	if (f->flags & TRACENET_F_MORE)
+		return false;
+	src->in_parts = false;
+	*whole = *f;
+	whole->body = src->part;
+	whole->body_len = src->part_len;
+	whole->count = 1;
+	return true;
+}
+
 static void meta_frame(struct tn_decoder *d, struct tn_source *src,
 		       const struct tn_frame *f, unsigned long long frame)
 {
+	struct tn_frame whole;
 	struct tn_cursor c;
 	struct tn_werr err;
 	int ret;
 
+	if ((f->flags & TRACENET_F_MORE) || f->seq) {
+		if (!meta_part(d, src, f, &whole, frame))
+			return;
+		f = &whole;
+	}
 	tn_wire_items(f, &c);
 	while ((ret = tn_wire_next_meta(&c, &meta_buf, &err)) > 0)
 		register_meta(d, src, &meta_buf, frame);

@@ -203,9 +203,9 @@ static void vxlan_name(const char *dev, char *name)
 	snprintf(name, IF_NAMESIZE, VXLAN_PREFIX "%s", dev);
 }
 
-/* The tunnel's MTU is large: metadata frames, which carry a format
- * file, go whole into VXLAN and the outer packets are IP fragments that
- * the network carries and the collector reassembles (Wireshark, dump).
+/* The tunnel's MTU is large: frames fit DEV's MTU, fitted to the path,
+ * but for a single event larger than it, which goes whole into VXLAN and
+ * out in IP fragments that the collector reassembles (Wireshark, dump).
  */
 #define VXLAN_MTU	65000
 
@@ -599,7 +599,7 @@ int cmd_forward(int argc, char **argv)
 		mtu = path_mtu(&ss);
 		if (mtu)
 			mtu -= (ss.ss_family == AF_INET ? 20 : 40) + 8 + 8 + 14;
-		why = "the path's, so that event frames are not fragmented";
+		why = "the path's, so that frames are not fragmented";
 		if (vxlan_create(o.dev, &ss, port, o.vni, &to))
 			goto out;
 	} else {

@@ -806,12 +806,63 @@ static void test_fuzz(struct enc *e)
 	free(good);
 }
 
+/* The metadata frame in @e cut into parts of @chunk record bytes, as the
+ * module cuts one larger than the MTU; part @skip left out.
+ */
+static void run_meta_parts(struct run *r, const struct enc *e, size_t chunk,
+			   int skip)
+{
+	size_t hdr = 14 + 16, len = e->len - hdr, off, n;
+	struct enc *p = calloc(1, sizeof(*p));
+	int k = 0;
+
+	for (off = 0; off < len; off += n, k++) {
+		n = len - off < chunk ? len - off : chunk;
+		memcpy(p->buf, e->buf, hdr);
+		memcpy(p->buf + hdr, e->buf + hdr + off, n);
+		p->len = hdr + n;
+		p->buf[14 + 2] |= off + n < len ? TRACENET_F_MORE : 0;
+		enc_put32(p->buf + 14 + 8, 0);
+		enc_put32(p->buf + 14 + 12, (uint32_t)off);
+		if (k != skip)
+			run_frame(r, p);
+	}
+	free(p);
+}
+
+static void test_meta_parts(struct enc *e)
+{
+	struct run r;
+
+	run_start(&r);
+	meta_exec(e, enc_mac);
+	run_meta_parts(&r, e, 100, -1);
+	events_exec(e, enc_mac, 1, 0, 2);
+	run_frame(&r, e);
+	run_stop(&r);
+	tap_ok(strstr(r.out, "sched_process_exec:   filename=/bin/p101") && !*r.err,
+	       "a metadata record in parts of 100 bytes, then events: decoded");
+	run_free(&r);
+
+	run_start(&r);
+	meta_exec(e, enc_mac);
+	run_meta_parts(&r, e, 100, 1);
+	events_exec(e, enc_mac, 1, 0, 2);
+	run_frame(&r, e);
+	run_stop(&r);
+	tap_ok(!strstr(r.out, "sched_process_exec:") &&
+	       strstr(r.err, "metadata part at byte 200, 100 expected: record dropped"),
+	       "a part lost: the record is dropped with a warning, its events skipped");
+	run_free(&r);
+}
+
 void test_decode(void)
 {
 	struct enc *e = calloc(1, sizeof(*e));
 
 	tap_diag("decode.c: frame streams to trace-cmd lines");
 	test_basic(e);
+	test_meta_parts(e);
 	test_late_meta(e);
 	test_late_meta_gaps(e);
 	test_never_meta(e);

@@ -28,6 +28,11 @@ enum tracenet_frame_type {
 
 #define TRACENET_F_BIG_ENDIAN	0x01	/* producer stores values big-endian */
 #define TRACENET_F_LONG64	0x02	/* producer's long is 64 bits */
+/* A metadata record larger than the device's MTU goes in several metadata
+ * frames, back to back: @seq is the byte offset of the part in the record,
+ * and every part but the last has this flag.
+ */
+#define TRACENET_F_MORE		0x04
 
 struct tracenet_hdr {
 	__u8	version;	/* TRACENET_WIRE_VERSION */
