@@ -369,7 +369,8 @@ void tn_meta_work(struct work_struct *work)
 	unsigned long id;
 
 	mutex_lock(&tn_mutex);
-	tn_host_send(td);
+	if (td->nevents)
+		tn_host_send(td);
 	xa_for_each(&td->events, id, ev)
 		tn_meta_send(td, ev);
 	mutex_unlock(&tn_mutex);

@@ -188,7 +188,11 @@ int tn_event_attach(struct tn_dev *td, struct tn_event *ev,
 		return err;
 	/* Metadata ahead of the first event: a capture running already
 	 * decodes from its first frame (other CPUs' NAPIs may still win).
+	 * The host frame with the first event: without events it says
+	 * nothing anyone needs.
 	 */
+	if (!td->nevents)
+		tn_host_send(td);
 	tn_meta_send(td, ev);
 
 	for_each_cpu(cpu, tn_cpus()) {
