@@ -14,7 +14,8 @@
 -- Event formats come from three places:
 --   * metadata frames in the capture (always; no access to the traced
 --     machine needed), kept per producer and per frame number, so that a
---     frame decodes the same way whenever Wireshark dissects it again;
+--     frame decodes the same way whenever Wireshark dissects it again (a
+--     record larger than the sender's MTU comes in parts, joined here);
 --   * a formats file that "tracenetctl formats -o FILE" writes;
 --   * the local tracefs, for the events a start-up list names.
 -- The last two exist at start-up, so their events get named, typed
@@ -27,7 +28,8 @@ local ETHERTYPE = 0x88B5
 local HDR_MIN, EVENT_HDR, META_HDR, TLV_HDR, META_FIELD_MIN = 16, 40, 8, 4, 8
 local MAX_FIELDS = 128
 local FRAME_EVENTS, FRAME_META, FRAME_HOST = 1, 2, 3
-local F_BIG_ENDIAN, F_LONG64 = 0x01, 0x02
+local F_BIG_ENDIAN, F_LONG64, F_MORE = 0x01, 0x02, 0x04
+local MAX_META_PARTS = 65535 -- bytes of a metadata record in parts (its len is 16 bits)
 local FL_SIGNED, FL_DYNAMIC, FL_RELATIVE = 0x01, 0x02, 0x04
 local FL_STRING, FL_ARRAY, FL_POINTER = 0x08, 0x10, 0x20
 local META_SYSTEM, META_NAME, META_FORMAT, META_FIELD = 1, 2, 3, 4
@@ -279,6 +281,7 @@ local F = {
 	flags = ProtoField.uint8("tracenet.hdr.flags", "Flags", base.HEX),
 	flag_be = ProtoField.bool("tracenet.hdr.flags.big_endian", "Field values big-endian", 8, nil, F_BIG_ENDIAN),
 	flag_long64 = ProtoField.bool("tracenet.hdr.flags.long64", "Producer's long is 64-bit", 8, nil, F_LONG64),
+	flag_more = ProtoField.bool("tracenet.hdr.flags.more", "Metadata record continues in the next frame", 8, nil, F_MORE),
 	hdr_len = ProtoField.uint8("tracenet.hdr.len", "Header length"),
 	hdr_cpu = ProtoField.uint16("tracenet.hdr.cpu", "CPU"),
 	count = ProtoField.uint16("tracenet.hdr.count", "Count"),
@@ -335,6 +338,13 @@ local F = {
 	mf_name = ProtoField.string("tracenet.meta.field.name", "Name"),
 	mf_type = ProtoField.string("tracenet.meta.field.type", "C type"),
 	meta_unknown = ProtoField.bytes("tracenet.meta.unknown", "Unknown TLV"),
+	part = ProtoField.bytes("tracenet.meta.part", "Metadata part"),
+	part_offset = ProtoField.uint64("tracenet.meta.part.offset", "Byte offset in the record"),
+	part_index = ProtoField.uint32("tracenet.meta.part.index", "Part number"),
+	part_first = ProtoField.framenum("tracenet.meta.part.first", "First part in frame"),
+	part_dropped = ProtoField.framenum("tracenet.meta.part.dropped", "Record dropped in frame"),
+	reassembled = ProtoField.uint32("tracenet.meta.reassembled", "Reassembled metadata record (bytes)"),
+	reassembled_frame = ProtoField.framenum("tracenet.meta.reassembled.frame", "Part in frame"),
 
 	host = ProtoField.string("tracenet.host", "Host"),
 	host_name = ProtoField.string("tracenet.host.name", "Host name"),
@@ -361,6 +371,8 @@ local E = {
 		expert.group.UNDECODED, expert.severity.WARN),
 	bad_meta = ProtoExpert.new("tracenet.expert.bad_metadata", "Unusable metadata record",
 		expert.group.MALFORMED, expert.severity.WARN),
+	meta_part = ProtoExpert.new("tracenet.expert.meta_part", "Metadata part missing (record in parts dropped)",
+		expert.group.SEQUENCE, expert.severity.WARN),
 	redefined = ProtoExpert.new("tracenet.expert.redefined", "Event id redefined by newer metadata",
 		expert.group.PROTOCOL, expert.severity.NOTE),
 	frame_type = ProtoExpert.new("tracenet.expert.frame_type", "Unknown frame type",
@@ -610,8 +622,10 @@ local state
 local function new_state()
 	return {
 		sources = {},   -- [src] = { ids = { [id] = { {frame, desc}... } }, cpus = { [cpu] = UInt64 next },
-		                --           hosts = { {frame, name, boot}... } }
+		                --           hosts = { {frame, name, boot}... },
+		                --           chain, dropped: a metadata record in parts, see meta_part() }
 		frames = {},    -- [frame number] = { lost = UInt64, expected = UInt64 } or { back = true, ... }
+		parts = {},     -- [frame number] = what a metadata part was: see meta_part()
 		tracefs_ids = nil,
 		tracefs_cache = {},
 	}
@@ -1245,8 +1259,9 @@ local function dissect_event(ctx, src, tvb, off, len, index, seq)
 end
 
 -- Cut the next length-prefixed item (event or metadata record) as
--- tracenetctl's wire.c does; returns its length or nil and why.
-local function next_item(tvb, off, stop, min, what, index, count)
+-- tracenetctl's wire.c does; returns its length or nil and why. @whole
+-- names what holds the items (default: the frame).
+local function next_item(tvb, off, stop, min, what, index, count, whole)
 	local left = stop - off
 	if left < min then
 		return nil, string.format("%s %d of %d: truncated (%d bytes left, header is %d)",
@@ -1258,8 +1273,8 @@ local function next_item(tvb, off, stop, min, what, index, count)
 			what, index, count, len, min)
 	end
 	if len > left then
-		return nil, string.format("%s %d of %d: length %d past the end of the frame (%d bytes left)",
-			what, index, count, len, left)
+		return nil, string.format("%s %d of %d: length %d past the end of %s (%d bytes left)",
+			what, index, count, len, whole or "the frame", left)
 	end
 	return len
 end
@@ -1381,10 +1396,10 @@ local function learn(ctx, src, desc, mt)
 	end
 end
 
-local function dissect_meta_record(ctx, src, tvb, off, len, index)
+local function dissect_meta_record(ctx, src, tvb, off, len, index, parent)
 	local r = tvb(off, len)
 	local id = tvb(off + 4, 4):uint()
-	local mt = ctx.root:add(F.meta, r, tostring(id))
+	local mt = (parent or ctx.root):add(F.meta, r, tostring(id))
 	mt:add(F.meta_len, tvb(off, 2))
 	mt:add(F.reserved, tvb(off + 2, 2))
 	mt:add(F.meta_id, tvb(off + 4, 4))
@@ -1451,8 +1466,180 @@ local function dissect_meta_record(ctx, src, tvb, off, len, index)
 	ctx.info.meta[#ctx.info.meta + 1] = string.format("%s (id %d)", desc.full, id)
 end
 
+---------------------------------------------------------------------------
+-- Metadata records in parts. A record larger than the sender's MTU comes
+-- in several metadata frames, back to back: seq is the byte offset of the
+-- part in the record, every part but the last has F_MORE. The parts are
+-- joined per source in the first, in-order pass, as tracenetctl's decode.c
+-- (meta_part) joins them: a part at byte 0 starts a record, any other part
+-- must continue the record being gathered, or that record is dropped. What
+-- each part frame was, the joined record included, is kept in state.parts,
+-- so that dissecting a frame again shows the same tree.
+
+local HUGE_OFFSET = 2 ^ 40 -- past any record: never the next byte of one
+
+-- The first pass over a part frame: what it was,
+--   { offset = seq (UInt64), n = bytes of the record in the frame, pad =
+--     bytes after the record's end (padding of a last part), more,
+--     index = the part's number in its record, first = frame of the
+--     record's first part, restarted, missing, too_big, cut = why a
+--     record was dropped here, dropped = frame where the record this part
+--     belongs to was dropped, record = the joined bytes and frames = the
+--     frames of the parts (last part of a complete record) }
+-- src.chain is the record being gathered ({ pieces, len, frames, first });
+-- src.dropped, the rest of a record dropped already ({ next, index,
+-- frame }): its parts are not reported again, as a gap is reported once.
+local function meta_part(ctx, src, tvb, off, stop)
+	local number = ctx.pinfo.number
+	local more, n = ctx.more, stop - off
+	local sent = n + math.max(0, tvb:reported_len() - tvb:len())
+	local at = ctx.seq:tonumber()
+	local r = { offset = ctx.seq, n = n, pad = 0, more = more }
+	local ch = src.chain
+	local function drop(where)
+		src.chain, src.dropped = nil, nil
+		if more and at + sent < HUGE_OFFSET then
+			src.dropped = { next = at + sent, index = r.index, frame = where }
+		end
+	end
+	if at == 0 then
+		if ch then
+			r.restarted = string.format("metadata part at byte 0 restarts the record: the %d bytes "
+				.. "gathered since frame %d dropped (its last part missing)", ch.len, ch.first)
+		end
+		ch = { pieces = {}, len = 0, frames = {}, first = number }
+		src.chain, src.dropped = ch, nil
+	elseif not ch or at ~= ch.len then
+		local d = src.dropped
+		if not ch and d and at == d.next then
+			r.index = d.index and d.index + 1
+			r.dropped = d.frame
+			drop(d.frame)
+		else
+			r.missing = string.format("metadata part at byte %s, %s expected: record dropped",
+				tostring(ctx.seq), ch and ("byte " .. ch.len) or "a first part (byte 0)")
+			drop(number)
+		end
+		return r
+	end
+	r.index = #ch.frames + 1
+	r.first = ch.first
+	if sent > n then
+		r.cut = string.format("metadata part %d cut short by the capture (%d of %d bytes): record dropped",
+			r.index, n, sent)
+		drop(number)
+		return r
+	end
+	if ch.len + n > MAX_META_PARTS then
+		r.too_big = string.format("metadata record in parts over 64 KiB (%d bytes with part %d): dropped",
+			ch.len + n, r.index)
+		drop(number)
+		return r
+	end
+	if n > 0 then
+		ch.pieces[#ch.pieces + 1] = tvb:raw(off, n)
+	end
+	ch.len = ch.len + n
+	ch.frames[#ch.frames + 1] = number
+	if more then
+		return r
+	end
+	src.chain = nil
+	local rec = table.concat(ch.pieces)
+	-- A last part that crossed a real link may be padded to 60 bytes:
+	-- the record's own length says where it ends.
+	if #rec >= 2 then
+		local len = rec:byte(1) * 256 + rec:byte(2)
+		if len >= ch.len - n and len < #rec then
+			r.pad = #rec - len
+			rec = rec:sub(1, len)
+		end
+	end
+	r.record, r.frames = rec, ch.frames
+	return r
+end
+
+local function part_bytes(offset, n)
+	if n == 0 then
+		return "no bytes, at " .. tostring(offset)
+	end
+	return string.format("bytes %s-%s", tostring(offset), tostring(offset + (n - 1)))
+end
+
+-- The record the last part completed (never empty: the last part's seq,
+-- not 0, is the bytes before it), from its own buffer, shown and learned
+-- as the record of a one-part metadata frame is.
+local function dissect_reassembled(ctx, src, r)
+	local nparts = #r.frames
+	local rtvb = ByteArray.new(r.record, true):tvb("Reassembled metadata")
+	local rlen = rtvb:len()
+	local rt = ctx.root:add(F.reassembled, rtvb(), rlen)
+	rt:set_text(string.format("Reassembled metadata record (%d bytes from %d parts)", rlen, nparts))
+	for _, f in ipairs(r.frames) do
+		rt:add(F.reassembled_frame, rtvb(), f):set_generated()
+	end
+	local len, err = next_item(rtvb, 0, rlen, META_HDR, "reassembled metadata record", 1, 1, "its parts")
+	if not len then
+		malformed(ctx, rt, rtvb(), err)
+		return
+	end
+	dissect_meta_record(ctx, src, rtvb, 0, len, 1, rt)
+	if len < rlen then
+		rt:add(F.padding, rtvb(len, rlen - len))
+	end
+end
+
+local function dissect_meta_part(ctx, src, tvb, off, stop)
+	local number = ctx.pinfo.number
+	if not ctx.pinfo.visited then
+		state.parts[number] = meta_part(ctx, src, tvb, off, stop)
+	end
+	local r = state.parts[number] or { offset = ctx.seq, n = stop - off, pad = 0, more = ctx.more }
+	local n = r.n - r.pad
+	local where = part_bytes(r.offset, n)
+	local it = ctx.root:add(F.part, tvb(off, n))
+	it:set_text(string.format("Metadata part: %s of a record (%s%s)", where,
+		r.index and string.format("part %d, ", r.index) or "", r.more and "more follow" or "the last"))
+	it:add(F.part_offset, ctx.seq_range, r.offset):set_generated()
+	if r.index then
+		it:add(F.part_index, ctx.seq_range, r.index):set_generated()
+	end
+	if r.first and r.first ~= number then
+		it:add(F.part_first, ctx.seq_range, r.first):set_generated()
+	end
+	if r.dropped then
+		it:add(F.part_dropped, ctx.seq_range, r.dropped):set_generated()
+	end
+	local info = string.format("metadata part%s (%s), %s", r.index and (" " .. r.index) or "",
+		where, r.more and "more follow" or "last")
+	if r.restarted then
+		it:add_proto_expert_info(E.meta_part, r.restarted)
+		info = info .. ", restarts the record"
+	end
+	if r.dropped then
+		info = info .. string.format(", of the record dropped in frame %d", r.dropped)
+	end
+	ctx.info.part = info
+	if r.missing then
+		it:add_proto_expert_info(E.meta_part, r.missing)
+		ctx.info.problems[#ctx.info.problems + 1] = r.missing
+	elseif r.too_big then
+		it:add_proto_expert_info(E.bad_meta, r.too_big)
+		ctx.info.problems[#ctx.info.problems + 1] = r.too_big
+	elseif r.cut then
+		malformed(ctx, it, tvb(off, n), r.cut)
+	end
+	if r.record then
+		dissect_reassembled(ctx, src, r)
+	end
+	return off + n
+end
+
 local function dissect_meta(ctx, tvb, off, stop)
 	local src = source_of(ctx.pinfo)
+	if ctx.part then
+		return dissect_meta_part(ctx, src, tvb, off, stop)
+	end
 	for i = 1, ctx.count do
 		local len, err = next_item(tvb, off, stop, META_HDR, "metadata record", i, ctx.count)
 		if not len then
@@ -1624,6 +1811,11 @@ local function set_info(pinfo, ctx)
 		if i.events > 1 then
 			text = text .. string.format(" (+%d more)", i.events - 1)
 		end
+	elseif i.part then
+		text = i.part
+		if i.meta then
+			text = text .. "; metadata: " .. table.concat(i.meta, ", ")
+		end
 	elseif i.meta then
 		text = "metadata: " .. table.concat(i.meta, ", ")
 	elseif i.host then
@@ -1653,10 +1845,15 @@ local function dissect_header(ctx, tvb)
 	local fl = root:add(F.flags, tvb(2, 1))
 	fl:add(F.flag_be, tvb(2, 1))
 	fl:add(F.flag_long64, tvb(2, 1))
+	fl:add(F.flag_more, tvb(2, 1))
 	root:add(F.hdr_len, tvb(3, 1))
 	root:add(F.hdr_cpu, tvb(4, 2))
 	root:add(F.count, tvb(6, 2))
-	root:add(F.hdr_seq, tvb(8, 8))
+	local seq = root:add(F.hdr_seq, tvb(8, 8))
+	if ctx.part then
+		seq:set_text(string.format("Sequence: %s (metadata part: its byte offset in the record)",
+			tostring(ctx.seq)))
+	end
 end
 
 local function dissect(tvb, pinfo, tree, ctx)
@@ -1668,15 +1865,22 @@ local function dissect(tvb, pinfo, tree, ctx)
 		malformed(ctx, ctx.root, tvb(), string.format("truncated tracenet header (%d of %d bytes)", len, HDR_MIN))
 		return
 	end
-	dissect_header(ctx, tvb)
 	local version, ftype, flags = tvb(0, 1):uint(), tvb(1, 1):uint(), tvb(2, 1):uint()
 	local hdr_len = tvb(3, 1):uint()
 	ctx.cpu, ctx.count, ctx.seq = tvb(4, 2):uint(), tvb(6, 2):uint(), tvb(8, 8):uint64()
 	ctx.cpu_range, ctx.seq_range, ctx.hdr_range = tvb(4, 2), tvb(8, 8), tvb(0, HDR_MIN)
-	ctx.big, ctx.long64 = has(flags, F_BIG_ENDIAN), has(flags, F_LONG64)
+	ctx.big, ctx.long64, ctx.more = has(flags, F_BIG_ENDIAN), has(flags, F_LONG64), has(flags, F_MORE)
+	-- A metadata record in parts: seq 0 and no MORE is a one-part frame.
+	ctx.part = version == VERSION and ftype == FRAME_META and (ctx.more or ctx.seq ~= UInt64(0))
 	ctx.info.ftype = ftype
-	ctx.root:append_text(string.format(", %s, CPU %d, seq %s, count %d",
-		FRAME_TYPES[ftype] or ("type " .. ftype), ctx.cpu, tostring(ctx.seq), ctx.count))
+	dissect_header(ctx, tvb)
+	if ctx.part then
+		ctx.root:append_text(string.format(", metadata part, CPU %d, offset %s%s", ctx.cpu,
+			tostring(ctx.seq), ctx.more and ", more follow" or ""))
+	else
+		ctx.root:append_text(string.format(", %s, CPU %d, seq %s, count %d",
+			FRAME_TYPES[ftype] or ("type " .. ftype), ctx.cpu, tostring(ctx.seq), ctx.count))
+	end
 	if version ~= VERSION then
 		ctx.root:add_proto_expert_info(E.version, string.format(
 			"wire version %d, this dissector knows %d", version, VERSION))

@@ -49,6 +49,10 @@ def check(c, fr):
     for want in c.get('expert', []):
         if not any(want in e for e in fr['expert']):
             return f'no expert info with "{want}" in {fr["expert"]}'
+    if c.get('only_expert'):
+        other = [e for e in fr['expert'] if not any(w in e for w in c.get('expert', []))]
+        if other:
+            return f'expert info other than {c.get("expert", [])}: {other}'
     for want in c.get('fields', []):
         if want not in fr['fields']:
             return f'no field "{want}" in {fr["fields"]}'

@@ -6,9 +6,9 @@
                               and DIR/cases.json: what tshark must show
     mkframes.py corpus N SEED FILE
                               N frames of a plausible capture (metadata,
-                              host frames, single and batched events of
-                              real formats, sequence gaps), for editcap -E
-                              to damage
+                              some of it in parts, host frames, single and
+                              batched events of real formats, sequence
+                              gaps), for editcap -E to damage
     mkframes.py garbage N SEED FILE
                               N frames of random bytes behind headers that
                               are nearly right
@@ -31,7 +31,7 @@ FIXTURES = os.path.join(HERE, '..', '..', 'tools', 'tests', 'fixtures')
 TS = 1700000000123456789
 
 SIGNED, DYNAMIC, RELATIVE, STRING, ARRAY, POINTER = 1, 2, 4, 8, 16, 32
-F_BIG, F_LONG64 = 1, 2
+F_BIG, F_LONG64, F_MORE = 1, 2, 4
 
 
 def fixture(name):
@@ -115,6 +115,14 @@ def meta(name, ident=None, table=True, tlvs=None, length=None):
     return struct.pack('>HHI', 8 + len(body) if length is None else length, 0, ident) + body
 
 
+def parts(record, cuts, flags=F_LONG64, cpu=1):
+    """Metadata frames carrying @record in parts, cut at the byte offsets
+    @cuts: seq is each part's offset, all but the last have F_MORE."""
+    edges = [0] + list(cuts) + [len(record)]
+    return [hdr(2, 1, a, cpu=cpu, flags=flags | (F_MORE if b < len(record) else 0)) + record[a:b]
+            for a, b in zip(edges, edges[1:])]
+
+
 def eth(payload, src, ethertype=0x88B5):
     return src + src + struct.pack('>H', ethertype) + payload
 
@@ -161,6 +169,8 @@ class Cases:
         self.checks = []
         self.tags = {}
         self.src_n = 0
+        self.one_part_types = None  # frame of a tn_types event after one-part metadata
+        self.same_named = []        # (that frame, a frame that must decode the same, why)
 
     def source(self):
         """A producer of its own: formats and sequences are per source."""
@@ -221,7 +231,8 @@ def build_cases(c):
 
     s = c.source()
     c.add('types metadata', m('tn_types'), s, no_expert=True)
-    c.add('every field type', hdr(1, 1, 0) + event(3000, tn_types()), s, fields=TN_TYPES_TEXT,
+    c.one_part_types = c.add('every field type', hdr(1, 1, 0) + event(3000, tn_types()), s,
+          fields=TN_TYPES_TEXT,
           info='bash-42 [001] tn_types: on=1 s32v=-123456 u16v=0xffff ptr=0xffff888012345678 str=hello',
           no_expert=True, tags=['types'])
     s = c.source()
@@ -330,6 +341,116 @@ def build_cases(c):
     c.add('event of the new definition', hdr(1, 1, 1) + event(4100, tn_types()), s,
           fields=TN_TYPES_TEXT[:3], no_expert=True, tags=['types'])
     build_host_cases(c)
+    build_parts_cases(c)
+
+
+def build_parts_cases(c):
+    """Metadata records in parts (Documentation/tracenet.rst, "Metadata
+    record"): joined per source; a part missing drops the record."""
+    rec = meta('tn_types')  # 1708 bytes: FORMAT TLV at 36, field 'saddr' named at 1500
+    assert len(rec) == 1708
+    more = lambda i, a, b: f'metadata part {i} (bytes {a}-{b}), more follow'
+    last = lambda i, a, b: f'metadata part {i} (bytes {a}-{b}), last'
+    types_meta = '; metadata: tn_test:tn_types (id 3000)'
+    no_more = {'tracenet.meta.reassembled': [], 'tracenet.meta.name': []}
+
+    # Three parts cut in the FORMAT TLV's header and in a field's name.
+    s = c.source()
+    p = parts(rec, [38, 1502])
+    f1 = c.add('metadata part 1 of 3', p[0], s, info=more(1, 0, 37), no_expert=True,
+               values=dict(no_more, **{'tracenet.hdr.flags.more': ['1'],
+                                       'tracenet.meta.part.index': ['1'],
+                                       'tracenet.meta.part.offset': ['0']}))
+    f2 = c.add('metadata part 2 of 3, from the middle of a TLV header', p[1], s,
+               info=more(2, 38, 1501), no_expert=True,
+               values=dict(no_more, **{'tracenet.meta.part.index': ['2'],
+                                       'tracenet.meta.part.offset': ['38']}))
+    c.add('metadata part 3 of 3, from the middle of a string: record joined', p[2], s,
+          info=last(3, 1502, 1707) + types_meta, no_expert=True,
+          values={'tracenet.hdr.flags.more': ['0'], 'tracenet.meta.part.index': ['3'],
+                  'tracenet.meta.reassembled': ['1708'], 'tracenet.meta.name': ['tn_types'],
+                  'tracenet.meta.reassembled.frame': [str(f1), str(f2), str(f2 + 1)],
+                  'tracenet.padding': []})
+    c.same_named = [(c.one_part_types, c.add(
+        'event after metadata in 3 parts: decodes', hdr(1, 1, 0) + event(3000, tn_types()), s,
+        fields=TN_TYPES_TEXT, no_expert=True, tags=['types']), 'metadata in 3 parts')]
+
+    # A part missing: the record is dropped, said once; the events of its
+    # id stay unknown. Before it, the tail of a record whose start the
+    # capture missed.
+    s = c.source()
+    p = parts(rec, [600, 1200, 1500])
+    c.add('metadata part of a record begun before the capture', parts(rec, [1502])[1], s,
+          info='metadata part (bytes 1502-1707), last', only_expert=True,
+          expert=['metadata part at byte 1502, a first part (byte 0) expected: record dropped'])
+    c.add('metadata part 1 of 4', p[0], s, info=more(1, 0, 599), no_expert=True)
+    dropped = c.add('metadata part 3 of 4 without part 2: record dropped', p[2], s,
+                    info='metadata part (bytes 1200-1499), more follow', only_expert=True,
+                    expert=['metadata part at byte 1200, byte 600 expected: record dropped'],
+                    values=dict(no_more, **{'tracenet.meta.part.index': []}))
+    c.add('metadata part 4 of 4, of the dropped record: not reported again', p[3], s,
+          info=f'metadata part (bytes 1500-1707), last, of the record dropped in frame {dropped}',
+          no_expert=True, values=no_more)
+    c.add('event after a record in parts that lost a part: unknown', hdr(1, 1, 0) +
+          event(3000, tn_types()), s, info='event id 3000 (no metadata yet)',
+          expert=['no metadata for event id 3000 (yet)'], tags=['unknown'])
+
+    # A first part twice: the second restarts; a record whose first part
+    # is 1 byte (half its length) and whose last part is padded to 60 bytes.
+    s = c.source()
+    first = c.add('metadata part 1 of sched_switch', parts(meta('sched_switch'), [500])[0], s,
+                  info=more(1, 0, 499), no_expert=True)
+    p = parts(rec, [1, 700, 1690])
+    c.add('metadata part at byte 0 again: restarts the record', p[0], s,
+          info=more(1, 0, 0) + ', restarts the record', only_expert=True,
+          expert=[f'restarts the record: the 500 bytes gathered since frame {first} dropped'])
+    c.add('metadata part 2 of 4, from the middle of the record length', p[1], s,
+          info=more(2, 1, 699), no_expert=True)
+    c.add('metadata part 3 of 4', p[2], s, info=more(3, 700, 1689), no_expert=True)
+    c.add('metadata part 4 of 4, padded to 60 bytes: record joined', p[3], s, wrap=padded,
+          info=last(4, 1690, 1707) + types_meta, no_expert=True,
+          values={'tracenet.meta.reassembled': ['1708'], 'tracenet.padding': ['00' * 12]})
+    c.same_named.append((c.one_part_types, c.add(
+        'event after a restarted record in parts: decodes', hdr(1, 1, 0) +
+        event(3000, tn_types()), s, fields=TN_TYPES_TEXT, no_expert=True, tags=['types']),
+        'restarted metadata in 4 parts'))
+    c.add('event of the record the restart dropped: unknown', hdr(1, 1, 1) +
+          event(372, sched_switch()), s, expert=['no metadata for event id 372 (yet)'],
+          tags=['unknown'])
+
+    # 64 KiB: a record of 65532 bytes (an unknown TLV makes it so) in 8
+    # parts decodes; 8 bytes more and it is dropped at the part that
+    # passes 65535 bytes, the rest of it not reported again.
+    s = c.source()
+    body = rec[8:] + tlv(9, b'\xab' * (65532 - len(rec) - 4))
+    big = struct.pack('>HHI', 8 + len(body), 0, 3000) + body
+    assert len(big) == 65532
+    p = parts(big, range(8192, len(big), 8192))
+    for i, part in enumerate(p[:-1], 1):
+        c.add(f'metadata part {i} of a 65532-byte record', part, s,
+              info=more(i, 8192 * (i - 1), 8192 * i - 1), no_expert=True)
+    c.add('metadata part 8 of a 65532-byte record: record joined', p[-1], s,
+          info=last(8, 57344, 65531) + types_meta, no_expert=True,
+          values={'tracenet.meta.reassembled': ['65532']})
+    c.same_named.append((c.one_part_types, c.add(
+        'event after a 65532-byte record in parts: decodes', hdr(1, 1, 0) +
+        event(3000, tn_types()), s, fields=TN_TYPES_TEXT, no_expert=True, tags=['types']),
+        'metadata of 65532 bytes in 8 parts'))
+    over = struct.pack('>HHI', 0xffff, 0, 3001) + body + b'\0' * 8
+    p = parts(over, range(8192, len(over), 8192))
+    assert len(p) == 9
+    for i, part in enumerate(p[:7], 1):
+        c.add(f'metadata part {i} of a 65540-byte record', part, s,
+              info=more(i, 8192 * (i - 1), 8192 * i - 1), no_expert=True)
+    too_big = c.add('metadata part 8 of a 65540-byte record: over 64 KiB, dropped', p[7], s,
+                    info='metadata part 8 (bytes 57344-65535), more follow', only_expert=True,
+                    expert=['metadata record in parts over 64 KiB (65536 bytes with part 8): dropped'],
+                    tags=['badmeta'], values=no_more)
+    c.add('metadata part 9 of the dropped record: not reported again', p[8], s,
+          info=f'metadata part 9 (bytes 65536-65539), last, of the record dropped in frame {too_big}',
+          no_expert=True, values=no_more)
+    c.add('event of the dropped record\'s id: unknown', hdr(1, 1, 1) + event(3001, tn_types()), s,
+          expert=['no metadata for event id 3001 (yet)'], tags=['unknown'])
 
 
 # Host frames: a boot id, a clock sample (TAI 37 s ahead, up 3 h 25 min,
@@ -345,7 +466,10 @@ HOST_VALUES = {
     'tracenet.host.clock.tai_offset': ['37000000000'],
     'tracenet.host.unknown': [],
 }
-VALUE_FIELDS = ['tracenet.hdr.type', 'tracenet.host', 'tracenet.host.name'] + list(HOST_VALUES)
+VALUE_FIELDS = ['tracenet.hdr.type', 'tracenet.host', 'tracenet.host.name'] + list(HOST_VALUES) + [
+    'tracenet.hdr.flags.more', 'tracenet.meta.part.index', 'tracenet.meta.part.offset',
+    'tracenet.meta.reassembled', 'tracenet.meta.reassembled.frame', 'tracenet.meta.name',
+    'tracenet.padding']
 
 
 def host(*tlvs, count=None):
@@ -493,9 +617,11 @@ def write_cases(out):
     tnpcap.write_pcap(os.path.join(out, 'startup.pcap'), st.frames)
     filters = [{'filter': f, 'frames': sorted(set(n for t in tags for n in c.tags.get(t, [])))}
                for f, tags in FILTERS]
+    named = ['tracenet.tn_types.' + f[3] for f in TABLES['tn_types'][3]]
     with open(os.path.join(out, 'cases.json'), 'w') as f:
         json.dump({'cases': c.checks, 'udp': u.checks, 'startup': st.checks,
-                   'filters': filters, 'value_fields': VALUE_FIELDS}, f, indent=1)
+                   'filters': filters, 'value_fields': VALUE_FIELDS,
+                   'same_named': {'fields': named, 'pairs': c.same_named}}, f, indent=1)
 
 
 def rand_event(rnd, big):
@@ -541,7 +667,14 @@ def write_corpus(n, seed, path):
             payload = corpus_host(rnd, src, flags)
         elif i % 50 < 4:
             name = ['sched_switch', 'netif_receive_skb', 'sched_process_exec', 'tn_types'][i % 50]
-            payload = hdr(2, 1, 0, flags=flags) + meta(name, table=rnd.random() < 0.8)
+            record = meta(name, table=rnd.random() < 0.8)
+            if rnd.random() < 0.3:
+                # In parts, as over a link of a small MTU: cut anywhere.
+                size = rnd.randrange(100, 1400)
+                frames += [(TS + i * 1000, eth(p, src)) for p in
+                           parts(record, range(size, len(record), size), flags=flags)]
+                continue
+            payload = hdr(2, 1, 0, flags=flags) + record
         else:
             cpu = rnd.randrange(4)
             count = rnd.choice([1, 1, 1, 2, 3, 8, 16])
@@ -558,20 +691,26 @@ def write_garbage(n, seed, path):
     rnd = random.Random(seed)
     src = b'\x02\x74\x6e\x03\x00\x01'
     frames = []
+    part_off = 0
     for i in range(n):
         body = rnd.randbytes(rnd.choice([0, 4, 8, 24, 40, 41, 100, 1500, 9000]))
         r = rnd.random()
         if r < 0.4:
             payload = hdr(rnd.choice([1, 2, 3]), rnd.randrange(0, 5), rnd.getrandbits(64),
-                          cpu=rnd.randrange(8), flags=rnd.randrange(4)) + body
+                          cpu=rnd.randrange(8), flags=rnd.randrange(8)) + body
         elif r < 0.7:
             n_ev = rnd.randrange(1, 4)
             payload = hdr(1, n_ev, i) + b''.join(
                 struct.pack('>HHI', rnd.choice([40, 44, 48, 80, len(body) + 40]),
                             rnd.randrange(0, 140), rnd.choice([372, 2303, 365, 3000, 7]))
                 + body[:32] for _ in range(n_ev))
-        elif r < 0.8:
+        elif r < 0.75:
             payload = hdr(2, 1, 0) + struct.pack('>HHI', 8 + len(body), 0, 9000) + body
+        elif r < 0.8:
+            # metadata parts at offsets that are right, nearly right, or not
+            off = rnd.choice([0, 0, part_off, part_off, part_off + 1, rnd.getrandbits(16)])
+            payload = hdr(2, 1, off, flags=rnd.choice([F_MORE, F_MORE, 0])) + body
+            part_off = off + len(body)
         elif r < 0.85:
             # host TLVs of known types and random lengths, random values
             n_tlv = rnd.randrange(0, 5)

@@ -4,8 +4,9 @@
 # Host tests of the Wireshark dissector (dissector/tracenet.lua), no VM:
 #   - hand-made frames with known contents (mkframes.py cases): every field
 #     type, byte orders, batching, sequence gaps, late metadata, host
-#     frames, and each way a frame, a metadata record or a host frame can be
-#     broken, with the expert info each must raise (checkcases.py);
+#     frames, metadata records in parts (joined, a part lost, restarted,
+#     over 64 KiB), and each way a frame, a metadata record or a host frame
+#     can be broken, with the expert info each must raise (checkcases.py);
 #   - start-up formats: a formats file that tracenetctl formats wrote, a
 #     tracefs tree, the by-id preference; UDP; display filters on named
 #     and generic fields; the -z tracenet statistics;
@@ -116,6 +117,32 @@ errs=$(lua_errors named.txt named.err)
 check "with named fields from the formats file: no Lua errors" test -z "$errs"
 [ -z "$errs" ] || diag <<<"$errs"
 LABEL="cases, named fields" cases cases.json cases named.txt filters.out
+
+# --- metadata in parts: events decode as after one-part metadata ----------
+mapfile -t nfields < <(python3 -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["same_named"]["fields"]))' cases.json)
+TRACENET_FORMATS=test.formats tn_tshark -r cases.pcap -T fields -E separator=/t \
+	-E "aggregator=$(printf '\036')" -e frame.number "${nfields[@]/#/-e}" >parts.txt 2>parts.err
+errs=$(lua_errors parts.txt parts.err)
+check "named fields of events after metadata in parts: no Lua errors" test -z "$errs" -a -s parts.txt
+[ -z "$errs" ] || diag <<<"$errs"
+tap python3 - cases.json parts.txt <<'EOF'
+import json, sys
+spec = json.load(open(sys.argv[1]))['same_named']
+rows = {}
+for line in open(sys.argv[2], errors='replace'):
+    num, _, rest = line.rstrip('\n').partition('\t')
+    rows[int(num)] = rest.split('\t')
+for one, other, why in spec['pairs']:
+    a, b = rows.get(one, []), rows.get(other, [])
+    full = len(a) == len(spec['fields']) and all(a)
+    good = full and a == b
+    print(('ok' if good else 'not ok') + f' - {why}: frame {other} has the {len(spec["fields"])} '
+          f'named fields of frame {one} (after one-part metadata), equal')
+    if not good:
+        print(f'# frame {one}: {a}')
+        print(f'# frame {other}: {b}')
+EOF
 
 # --- start-up formats from a tracefs tree, for some events only ----------
 printf '%s\n' 'tracenet.tn_types.s64v == -9000000000000' 'tracenet.netif_receive_skb.len' \

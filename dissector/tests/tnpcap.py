@@ -9,6 +9,8 @@ import struct
 
 ETH_P_TRACENET = 0x88B5
 LINKTYPE_ETHERNET = 1
+F_MORE = 0x04
+MAX_META_PARTS = 65535
 
 
 def read_pcap(path):
@@ -46,7 +48,9 @@ def write_pcap(path, frames, snaplen=262144):
 
 class Frame:
     """One tracenet frame: header fields, and its events or metadata ids
-    (a host frame has neither)."""
+    (a host frame has neither); a metadata frame that carries a part of a
+    record (seq: its byte offset, flag MORE but on the last) has the
+    part's bytes in .part instead."""
 
     def __init__(self, number, src, payload):
         self.number = number
@@ -55,7 +59,12 @@ class Frame:
          self.count, self.seq) = struct.unpack_from('>BBBBHHQ', payload, 0)
         self.events = []        # (id, len) per event
         self.meta_ids = []
+        self.more = bool(self.flags & F_MORE)
+        self.part = None
         off = self.hdr_len
+        if self.type == 2 and (self.more or self.seq):
+            self.part = payload[off:]
+            return
         # Host frames (type 3) hold TLVs, not events or records: none here.
         for _ in range(self.count if self.type in (1, 2) else 0):
             n = struct.unpack_from('>H', payload, off)[0]
@@ -81,7 +90,18 @@ def events_in_order(path):
     same source."""
     seen = set()
     out = []
+    chains = {}     # per source: the record in parts gathered so far
     for fr in frames(path):
+        if fr.type == 2 and fr.part is not None:
+            rec = chains.pop(fr.src, None) if fr.seq else bytearray()
+            if rec is None or fr.seq != len(rec) or len(rec) + len(fr.part) > MAX_META_PARTS:
+                continue    # a part missing, or too much: record dropped
+            rec += fr.part
+            if fr.more:
+                chains[fr.src] = rec
+            elif len(rec) >= 8:
+                seen.add((fr.src, struct.unpack_from('>I', rec, 4)[0]))
+            continue
         if fr.type == 2:
             seen.update((fr.src, i) for i in fr.meta_ids)
             continue
@@ -95,10 +115,22 @@ def make_late(src, dst, nevents=20):
     @nevents-th event: a capture that starts between two rounds of
     metadata, whatever the timing of the real one was."""
     out, seen = [], 0
+    skipping = set()    # sources whose record in parts is being left out
     for ts, fr in read_pcap(src):
         is_tn = len(fr) >= 30 and struct.unpack_from('>H', fr, 12)[0] == ETH_P_TRACENET
-        if is_tn and fr[15] == 2 and seen < nevents:
-            continue
+        if is_tn and fr[15] == 2:
+            # A record in parts goes or stays whole, as its first part does.
+            more, seq = fr[16] & F_MORE, struct.unpack_from('>Q', fr, 22)[0]
+            if seq == 0 and seen < nevents:
+                if more:
+                    skipping.add(fr[6:12])
+                continue
+            if seq == 0:
+                skipping.discard(fr[6:12])
+            elif fr[6:12] in skipping:
+                if not more:
+                    skipping.discard(fr[6:12])
+                continue
         if is_tn and fr[15] == 1:
             seen += struct.unpack_from('>H', fr, 20)[0]
         out.append((ts, fr))
