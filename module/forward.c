@@ -71,6 +71,26 @@ static void tn_hash_value(u8 *val, u16 len, const siphash_key_t *key)
 	}
 }
 
+/* Hash the address fields of one event, its TLVs at @p + @t to @end. */
+static void tn_fwd_hash_event(const struct tn_event *ev, u8 *p, unsigned int t,
+			      unsigned int end, u16 nfields,
+			      const siphash_key_t *key)
+{
+	u16 i;
+
+	for (i = 0; i < nfields && i < ev->nfields &&
+	     t + sizeof(struct tracenet_tlv) <= end; i++) {
+		u16 tl = ntohs(((const struct tracenet_tlv *)(p + t))->len);
+
+		t += sizeof(struct tracenet_tlv);
+		if (t + tl > end)
+			return;
+		if (tn_field_is_address(&ev->fields[i]))
+			tn_hash_value(p + t, tl, key);
+		t += TRACENET_TLV_ALIGN(tl);
+	}
+}
+
 /* Hash the address fields of the events of the frame at @p (tracenet
  * header onwards, @len bytes). The frame is ours, built this poll; the
  * bounds are checked all the same.
@@ -83,29 +103,15 @@ static void tn_fwd_hash(struct tn_dev *td, const siphash_key_t *key, u8 *p,
 
 	while (n-- && off + sizeof(struct tracenet_event) <= len) {
 		const struct tracenet_event *e = (const void *)(p + off);
-		unsigned int elen = ntohs(e->len), end = off + elen;
-		unsigned int t = off + sizeof(*e);
+		unsigned int end = off + ntohs(e->len);
 		const struct tn_event *ev;
-		u16 i, nf = ntohs(e->nfields);
 
-		if (elen < sizeof(*e) || end > len)
+		if (end < off + sizeof(*e) || end > len)
 			return;
 		ev = xa_load(&td->events, ntohl(e->id));
-		if (!ev)
-			goto next;
-		for (i = 0; i < nf && i < ev->nfields &&
-		     t + sizeof(struct tracenet_tlv) <= end; i++) {
-			const struct tracenet_tlv *tlv = (const void *)(p + t);
-			u16 tl = ntohs(tlv->len);
-
-			t += sizeof(*tlv);
-			if (t + tl > end)
-				break;
-			if (tn_field_is_address(&ev->fields[i]))
-				tn_hash_value(p + t, tl, key);
-			t += TRACENET_TLV_ALIGN(tl);
-		}
-next:
+		if (ev)
+			tn_fwd_hash_event(ev, p, off + sizeof(*e), end,
+					  ntohs(e->nfields), key);
 		off = end;
 	}
 }
@@ -152,21 +158,16 @@ bool tn_fwd_events(struct tn_queue *q, const struct sk_buff *skb)
 {
 	struct tn_fwd *fwd = rcu_dereference(q->td->fwd);
 	unsigned int events;
+	bool sent;
 
 	if (!fwd)
 		return true;
 	events = ntohs(((const struct tracenet_hdr *)skb->data)->count);
-	if (tn_fwd_xmit(q->td, fwd, skb)) {
-		u64_stats_update_begin(&q->syncp);
-		u64_stats_inc(&q->fwd_frames);
-		u64_stats_add(&q->fwd_events, events);
-		u64_stats_update_end(&q->syncp);
-	} else {
-		u64_stats_update_begin(&q->syncp);
-		u64_stats_inc(&q->fwd_drop_frames);
-		u64_stats_add(&q->fwd_drop_events, events);
-		u64_stats_update_end(&q->syncp);
-	}
+	sent = tn_fwd_xmit(q->td, fwd, skb);
+	u64_stats_update_begin(&q->syncp);
+	u64_stats_inc(sent ? &q->fwd_frames : &q->fwd_drop_frames);
+	u64_stats_add(sent ? &q->fwd_events : &q->fwd_drop_events, events);
+	u64_stats_update_end(&q->syncp);
 	return !(fwd->flags & TRACENET_FWD_NO_LOCAL);
 }
 
