@@ -550,6 +550,7 @@ int cmd_forward(int argc, char **argv)
 	struct fwd_opts o = { 0 };
 	struct sockaddr_storage ss;
 	unsigned int ifindex, to = 0;
+	char name[IF_NAMESIZE];
 	struct fwd_state st;
 	unsigned int mtu;
 	const char *why;
@@ -585,7 +586,12 @@ int cmd_forward(int argc, char **argv)
 		}
 		if (set_forward(&nl, &o, ifindex, 0, NULL))
 			goto out;
-		vxlan_delete(o.dev);
+		/* Only the tunnel forward DEV udp made, not a device of that
+		 * name forwarded to with dev.
+		 */
+		vxlan_name(o.dev, name);
+		if (!strcmp(st.ifname, name))
+			vxlan_delete(o.dev);
 		ret = 0;
 		goto out;
 	}
