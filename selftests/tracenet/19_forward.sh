@@ -264,6 +264,9 @@ sleep 2
 # gaps left by the storm.
 getppid 0 3 0.2; getppid 1 3 0.2
 sleep 1
+# Down, idle: no frame (metadata comes every 2 s) races the capture's end.
+ip link set trace1 down
+sleep 1
 collect_stop fb
 "$ctl" detach trace1 --all
 sent=$(stat trace1 fwd_events) notsent=$(stat trace1 fwd_drop_events)
