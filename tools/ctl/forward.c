@@ -8,7 +8,7 @@
  *   forward DEV --off | DEV
  *
  * The kernel does the sending (TRACENET_CMD_SET_FORWARD); for udp this
- * creates the VXLAN device "tn-DEV" with rtnetlink (remote ADDR, UDP
+ * creates the VXLAN device "tn-DEV" (rtnl.c: remote ADDR, UDP
  * port PORT, default 4789 which Wireshark and tcpdump decode as VXLAN, no
  * learning) and forwards to it; --off deletes it again.
  */
@@ -19,16 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include "tracenetctl.h"
+#include "rtnl.h"
 
 #define VXLAN_PORT	4789
-#define VXLAN_PREFIX	"tn-"
 
 struct fwd_opts {
 	const char *dev;
@@ -103,57 +100,6 @@ static int get_state(struct tn_nl *nl, const char *dev, unsigned int ifindex,
 	return err;
 }
 
-/* ---- rtnetlink: the VXLAN device of "udp" ------------------------------ */
-
-struct rtnl {
-	struct mnl_socket *sock;
-	unsigned int portid, seq;
-	char buf[8192];
-};
-
-static int rtnl_open(struct rtnl *r)
-{
-	r->sock = mnl_socket_open(NETLINK_ROUTE);
-	if (!r->sock || mnl_socket_bind(r->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		tn_error("cannot open an rtnetlink socket: %s", strerror(errno));
-		if (r->sock)
-			mnl_socket_close(r->sock);
-		return -1;
-	}
-	r->portid = mnl_socket_get_portid(r->sock);
-	r->seq = (unsigned int)time(NULL);
-	return 0;
-}
-
-static struct nlmsghdr *rtnl_link_msg(struct rtnl *r, uint16_t type,
-				      uint16_t flags, const char *name)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
-	struct ifinfomsg *ifi;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = ++r->seq;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return nlh;
-}
-
-/* Send and wait for the ack: 0 or -errno. */
-static int rtnl_talk(struct rtnl *r, struct nlmsghdr *nlh)
-{
-	int ret;
-
-	if (mnl_socket_sendto(r->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	ret = (int)mnl_socket_recvfrom(r->sock, r->buf, sizeof(r->buf));
-	if (ret < 0)
-		return -errno;
-	ret = mnl_cb_run(r->buf, (size_t)ret, r->seq, r->portid, NULL, NULL);
-	return ret < 0 ? -errno : 0;
-}
-
 static int parse_udp_target(const char *s, struct sockaddr_storage *ss,
 			    uint16_t *port)
 {
@@ -198,120 +144,18 @@ static int parse_udp_target(const char *s, struct sockaddr_storage *ss,
 	return 0;
 }
 
-static void vxlan_name(const char *dev, char *name)
-{
-	snprintf(name, IF_NAMESIZE, VXLAN_PREFIX "%s", dev);
-}
-
-/* The tunnel's MTU is large: frames fit DEV's MTU, fitted to the path,
- * but for a single event larger than it, which goes whole into VXLAN and
- * out in IP fragments that the collector reassembles (Wireshark, dump).
- */
-#define VXLAN_MTU	65000
-
-static int vxlan_create(const char *dev, const struct sockaddr_storage *ss,
-			uint16_t port, unsigned int vni, unsigned int *ifindex)
-{
-	struct nlattr *linkinfo, *data;
-	char name[IF_NAMESIZE];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	struct rtnl r;
-	int err;
-
-	vxlan_name(dev, name);
-	if (strlen(VXLAN_PREFIX) + strlen(dev) >= IF_NAMESIZE) {
-		tn_error("'%s' is too long a name for its VXLAN device %s...",
-			 dev, name);
-		return -1;
-	}
-	if (rtnl_open(&r))
-		return -1;
-	nlh = rtnl_link_msg(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, name);
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_u32(nlh, IFLA_MTU, VXLAN_MTU);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
-	if (ss->ss_family == AF_INET)
-		mnl_attr_put(nlh, IFLA_VXLAN_GROUP, 4,
-			     &((const struct sockaddr_in *)ss)->sin_addr);
-	else
-		mnl_attr_put(nlh, IFLA_VXLAN_GROUP6, 16,
-			     &((const struct sockaddr_in6 *)ss)->sin6_addr);
-	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(port));
-	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, linkinfo);
-	err = rtnl_talk(&r, nlh);
-	mnl_socket_close(r.sock);
-	if (err) {
-		tn_error("cannot create the VXLAN device %s: %s%s", name,
-			 strerror(-err), err == -EEXIST ?
-			 " (a forward in force? 'forward DEV --off' first)" :
-			 err == -EOPNOTSUPP ? " (no vxlan module?)" : "");
-		return -1;
-	}
-	*ifindex = if_nametoindex(name);
-	if (!*ifindex) {
-		tn_error("the VXLAN device %s vanished", name);
-		return -1;
-	}
-	return 0;
-}
-
-static unsigned int link_mtu(const char *name)
-{
-	char path[64];
-	unsigned int mtu = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", name);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%u", &mtu) != 1)
-			mtu = 0;
-		fclose(f);
-	}
-	return mtu;
-}
-
-static int set_mtu(unsigned int ifindex, unsigned int mtu)
-{
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	struct rtnl r;
-	int err;
-
-	if (rtnl_open(&r))
-		return -EIO;
-	nlh = mnl_nlmsg_put_header(r.buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++r.seq;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_index = (int)ifindex;
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	err = rtnl_talk(&r, nlh);
-	mnl_socket_close(r.sock);
-	return err;
-}
-
 /* Event frames are batched up to DEV's MTU: keep them within @mtu, that
  * of the link or of the path, or they would be dropped or fragmented.
  */
 static int fit_mtu(const char *dev, unsigned int ifindex, unsigned int mtu,
 		   const char *why)
 {
-	unsigned int cur = link_mtu(dev);
+	unsigned int cur = tn_link_mtu(dev);
 	int err;
 
 	if (!cur || !mtu || cur <= mtu)
 		return 0;
-	err = set_mtu(ifindex, mtu);
+	err = tn_set_mtu(ifindex, mtu);
 	if (err == -EPERM) {
 		tn_warn("cannot lower the MTU of %s to %u (needs CAP_NET_ADMIN): its frames larger than that are not sent (fwd_drop_frames)",
 			dev, mtu);
@@ -325,69 +169,6 @@ static int fit_mtu(const char *dev, unsigned int ifindex, unsigned int mtu,
 	fprintf(stderr, "tracenetctl: MTU of %s lowered from %u to %u, %s\n",
 		dev, cur, mtu, why);
 	return 0;
-}
-
-static int route_attr_cb(const struct nlattr *attr, void *data)
-{
-	if (mnl_attr_get_type(attr) == RTA_OIF &&
-	    !mnl_attr_validate(attr, MNL_TYPE_U32))
-		*(unsigned int *)data = mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
-static int route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct rtmsg), route_attr_cb, data);
-}
-
-/* The MTU of the device the route to @ss goes out of, 0 if unknown. */
-static unsigned int path_mtu(const struct sockaddr_storage *ss)
-{
-	char name[IF_NAMESIZE];
-	unsigned int oif = 0;
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	struct rtnl r;
-	int ret;
-
-	if (rtnl_open(&r))
-		return 0;
-	nlh = mnl_nlmsg_put_header(r.buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++r.seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)ss->ss_family;
-	if (ss->ss_family == AF_INET) {
-		rtm->rtm_dst_len = 32;
-		mnl_attr_put(nlh, RTA_DST, 4, &((const struct sockaddr_in *)ss)->sin_addr);
-	} else {
-		rtm->rtm_dst_len = 128;
-		mnl_attr_put(nlh, RTA_DST, 16, &((const struct sockaddr_in6 *)ss)->sin6_addr);
-	}
-	if (mnl_socket_sendto(r.sock, nlh, nlh->nlmsg_len) >= 0) {
-		ret = (int)mnl_socket_recvfrom(r.sock, r.buf, sizeof(r.buf));
-		if (ret > 0)
-			mnl_cb_run(r.buf, (size_t)ret, r.seq, r.portid, route_cb, &oif);
-	}
-	mnl_socket_close(r.sock);
-	return oif && if_indextoname(oif, name) ? link_mtu(name) : 0;
-}
-
-/* Delete tn-DEV if it is there; quiet if it is not. */
-static void vxlan_delete(const char *dev)
-{
-	char name[IF_NAMESIZE];
-	struct rtnl r;
-	int err;
-
-	vxlan_name(dev, name);
-	if (!if_nametoindex(name) || rtnl_open(&r))
-		return;
-	err = rtnl_talk(&r, rtnl_link_msg(&r, RTM_DELLINK, 0, name));
-	mnl_socket_close(r.sock);
-	if (err && err != -ENODEV)
-		tn_warn("cannot delete %s: %s", name, strerror(-err));
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -589,9 +370,9 @@ int cmd_forward(int argc, char **argv)
 		/* Only the tunnel forward DEV udp made, not a device of that
 		 * name forwarded to with dev.
 		 */
-		vxlan_name(o.dev, name);
+		tn_vxlan_name(o.dev, name);
 		if (!strcmp(st.ifname, name))
-			vxlan_delete(o.dev);
+			tn_vxlan_delete(o.dev);
 		ret = 0;
 		goto out;
 	}
@@ -602,14 +383,14 @@ int cmd_forward(int argc, char **argv)
 	}
 	if (!strcmp(o.mode, "udp")) {
 		/* IPv4 or IPv6, UDP, VXLAN and the inner Ethernet header */
-		mtu = path_mtu(&ss);
+		mtu = tn_path_mtu(&ss);
 		if (mtu)
 			mtu -= (ss.ss_family == AF_INET ? 20 : 40) + 8 + 8 + 14;
 		why = "the path's, so that frames are not fragmented";
-		if (vxlan_create(o.dev, &ss, port, o.vni, &to))
+		if (tn_vxlan_create(o.dev, &ss, port, o.vni, &to))
 			goto out;
 	} else {
-		mtu = link_mtu(o.target);
+		mtu = tn_link_mtu(o.target);
 		why = "the link's";
 	}
 	/* The MTU last: a forward the kernel refuses changes nothing. */
@@ -618,7 +399,7 @@ int cmd_forward(int argc, char **argv)
 		o.off = true;
 		set_forward(&nl, &o, ifindex, 0, NULL);
 		if (!strcmp(o.mode, "udp"))
-			vxlan_delete(o.dev);
+			tn_vxlan_delete(o.dev);
 		goto out;
 	}
 	ret = 0;
