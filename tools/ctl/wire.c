@@ -29,26 +29,39 @@ static uint64_t get64(const uint8_t *p)
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
 
-/* Frames may have crossed a real link, so skip 802.1Q/802.1ad tags. */
-int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
-		size_t *plen, struct tn_werr *err)
+/* The EtherType past the 802.1Q/802.1ad tags a real link may add, and
+ * the offset of the payload.
+ */
+static int eth_proto(const uint8_t *pkt, size_t len, uint16_t *proto,
+		     size_t *payload, struct tn_werr *err)
 {
 	size_t off = ETH_HDR_LEN - 2;
-	uint16_t proto;
 
 	if (len < ETH_HDR_LEN)
 		return tn_werr_fail(err, "truncated Ethernet header (%zu bytes)", len);
-	proto = get16(pkt + off);
-	while (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+	*proto = get16(pkt + off);
+	while (*proto == ETH_P_8021Q || *proto == ETH_P_8021AD) {
 		off += 4;
 		if (len < off + 2)
 			return tn_werr_fail(err, "truncated VLAN tag");
-		proto = get16(pkt + off);
+		*proto = get16(pkt + off);
 	}
+	*payload = off + 2;
+	return 0;
+}
+
+int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
+		size_t *plen, struct tn_werr *err)
+{
+	size_t off = 0;
+	uint16_t proto = 0;
+
+	if (eth_proto(pkt, len, &proto, &off, err))
+		return -1;
 	if (proto != TRACENET_ETH_P)
 		return tn_werr_fail(err, "not a tracenet frame (EtherType 0x%04x)", proto);
-	*payload = pkt + off + 2;
-	*plen = len - off - 2;
+	*payload = pkt + off;
+	*plen = len - off;
 	return 0;
 }
 
@@ -60,19 +73,11 @@ int tn_wire_eth(const uint8_t *pkt, size_t len, const uint8_t **payload,
 int tn_wire_vxlan(const uint8_t *pkt, size_t len, const uint8_t **inner,
 		  size_t *ilen, struct tn_werr *err)
 {
-	size_t off = ETH_HDR_LEN - 2, ip, udp;
-	uint16_t proto;
+	size_t ip = 0, udp;
+	uint16_t proto = 0;
 
-	if (len < ETH_HDR_LEN)
-		return tn_werr_fail(err, "truncated Ethernet header (%zu bytes)", len);
-	proto = get16(pkt + off);
-	while (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-		off += 4;
-		if (len < off + 2)
-			return tn_werr_fail(err, "truncated VLAN tag");
-		proto = get16(pkt + off);
-	}
-	ip = off + 2;
+	if (eth_proto(pkt, len, &proto, &ip, err))
+		return -1;
 	if (proto == 0x0800) {
 		if (len < ip + 20 || pkt[ip] >> 4 != 4 || (pkt[ip] & 0xf) < 5)
 			return tn_werr_fail(err, "bad IPv4 header");
