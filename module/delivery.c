@@ -170,6 +170,7 @@ static int tn_poll(struct napi_struct *napi, int budget)
 {
 	struct tn_queue *q = container_of(napi, struct tn_queue, napi);
 	struct bpf_prog *prog;
+	struct tn_fwd *fwd;
 	struct sk_buff *skb;
 	LIST_HEAD(rx);
 	int done = 0;
@@ -180,6 +181,7 @@ static int tn_poll(struct napi_struct *napi, int budget)
 	tn_delivery_begin();
 	rcu_read_lock();
 	prog = rcu_dereference(q->td->xdp_prog);
+	fwd = rcu_dereference(q->td->fwd);
 	while (done < budget) {
 		skb = NULL;
 		if (prog) {
@@ -193,7 +195,7 @@ static int tn_poll(struct napi_struct *napi, int budget)
 		done++;
 		if (!skb)
 			continue;
-		if (!tn_fwd_events(q, skb)) {
+		if (fwd && !tn_fwd_events(q, fwd, skb)) {
 			consume_skb(skb);
 			continue;
 		}
@@ -326,6 +328,7 @@ static void tn_meta_deliver(struct tn_dev *td, struct sk_buff *skb)
 void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
 {
 	unsigned int cpu = raw_smp_processor_id();
+	unsigned int mtu = READ_ONCE(td->dev->mtu);
 	struct sk_buff_head parts;
 	struct sk_buff *skb;
 
@@ -334,12 +337,12 @@ void tn_meta_send(struct tn_dev *td, const struct tn_event *ev)
 	skb = tn_frame_meta(td->dev, ev, cpu, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (skb->len <= READ_ONCE(td->dev->mtu)) {
+	if (skb->len <= mtu) {
 		tn_meta_deliver(td, skb);
 		return;
 	}
 	__skb_queue_head_init(&parts);
-	if (tn_frame_meta_split(td->dev, skb, cpu, &parts, GFP_KERNEL))
+	if (tn_frame_meta_split(td->dev, skb, mtu, cpu, &parts, GFP_KERNEL))
 		return;
 	while ((skb = __skb_dequeue(&parts)))
 		tn_meta_deliver(td, skb);

@@ -151,17 +151,15 @@ static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
 	return dev_queue_xmit(out) == NET_XMIT_SUCCESS;
 }
 
-/* The poll, for an event frame. Returns true if the frame is to be
- * delivered on trace0 too.
+/* The poll, for an event frame, with the forward it read once. Returns
+ * true if the frame is to be delivered on trace0 too.
  */
-bool tn_fwd_events(struct tn_queue *q, const struct sk_buff *skb)
+bool tn_fwd_events(struct tn_queue *q, struct tn_fwd *fwd,
+		   const struct sk_buff *skb)
 {
-	struct tn_fwd *fwd = rcu_dereference(q->td->fwd);
 	unsigned int events;
 	bool sent;
 
-	if (!fwd)
-		return true;
 	events = ntohs(((const struct tracenet_hdr *)skb->data)->count);
 	sent = tn_fwd_xmit(q->td, fwd, skb);
 	u64_stats_update_begin(&q->syncp);

@@ -210,15 +210,16 @@ struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 }
 
 /* Cut the metadata frame @whole (as tn_frame_meta() made it) into frames
- * of at most @dev's MTU onto @parts: a collector behind a standard link
- * gets formats, which are larger. Frees @whole.
+ * of at most @mtu onto @parts: a collector behind a standard link gets
+ * formats, which are larger. Frees @whole.
  */
 int tn_frame_meta_split(struct net_device *dev, struct sk_buff *whole,
-			unsigned int cpu, struct sk_buff_head *parts, gfp_t gfp)
+			unsigned int mtu, unsigned int cpu,
+			struct sk_buff_head *parts, gfp_t gfp)
 {
 	const u8 *rec = whole->data + sizeof(struct tracenet_hdr);
 	unsigned int len = whole->len - sizeof(struct tracenet_hdr);
-	unsigned int chunk = dev->mtu - sizeof(struct tracenet_hdr);
+	unsigned int chunk = mtu - sizeof(struct tracenet_hdr);
 	unsigned int off, n;
 	struct sk_buff *skb;
 

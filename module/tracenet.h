@@ -217,7 +217,8 @@ int tn_fwd_set(struct tn_dev *td, struct net_device *to, const u8 *dst,
 	       u32 flags, struct netlink_ext_ack *extack);
 void tn_fwd_clear(struct tn_dev *td);
 struct net_device *tn_fwd_get(struct tn_dev *td, u8 *dst, u32 *flags);
-bool tn_fwd_events(struct tn_queue *q, const struct sk_buff *skb);
+bool tn_fwd_events(struct tn_queue *q, struct tn_fwd *fwd,
+		   const struct sk_buff *skb);
 bool tn_fwd_meta(struct tn_dev *td, const struct sk_buff *skb);
 
 /* frame.c */
@@ -231,7 +232,8 @@ void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
 struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 			      unsigned int cpu, gfp_t gfp);
 int tn_frame_meta_split(struct net_device *dev, struct sk_buff *whole,
-			unsigned int cpu, struct sk_buff_head *parts, gfp_t gfp);
+			unsigned int mtu, unsigned int cpu,
+			struct sk_buff_head *parts, gfp_t gfp);
 struct sk_buff *tn_frame_host(struct tn_dev *td, unsigned int cpu, gfp_t gfp);
 
 /* netlink.c */
