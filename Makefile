@@ -12,8 +12,15 @@
 #   make install-dissector    dissector/tracenet.lua into Wireshark's personal
 #                 Lua plugin folder (WS_PLUGINS); uninstall-dissector removes it
 #
-# KDIR defaults to the running kernel's build tree, else the newest Debian
-# linux-headers-*-amd64 (tools/kver).
+#   make KERNEL=NAME   tracenet.ko for a kernel of tools/kernels.list (6.1,
+#                 6.12, 7.3) into build/RELEASE/, headers and build root
+#                 fetched and cached by tools/kernel; also for sparse,
+#                 selftests, bench
+#   make check-kernels the whole selftest suite on every kernel of the list
+#
+# Without KERNEL, KDIR defaults to the running kernel's build tree, else the
+# newest Debian linux-headers-*-amd64 (tools/kver), and the module is built
+# in module/.
 
 KVER ?= $(shell tools/kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -21,12 +28,25 @@ SPARSE_ARGS ?=
 SOAK_SECONDS ?= 600
 
 .PHONY: all module tools setup check demo clean checkpatch sparse unit selftests \
-	debug-kernel check-debug soak fuzz bench install-dissector uninstall-dissector
+	debug-kernel check-debug check-kernels soak fuzz bench install-dissector uninstall-dissector
 
 all: module tools
 
+ifdef KERNEL
+module:
+	tools/kernel make $(KERNEL) W=1 modules
+
+sparse:
+	tools/kernel make $(KERNEL) C=2 W=1 modules
+
+VM_KERNEL = --kernel $(KERNEL)
+else
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules
+endif
 
 tools:
 	$(MAKE) -C tools
@@ -37,23 +57,23 @@ setup:
 checkpatch:
 	tools/checkpatch
 
-sparse:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules
-
 unit: tools
 	$(MAKE) -C tools test
 
 selftests: all
-	tools/vm-run -- selftests/run.sh
+	tools/vm-run $(VM_KERNEL) -- selftests/run.sh
+
+check-kernels: setup tools
+	tools/check-kernels
 
 check: setup
 	tools/check
 
 demo: setup all
-	tools/vm-run -- tools/demo.sh
+	tools/vm-run $(VM_KERNEL) -- tools/demo.sh
 
 bench: setup all
-	tools/vm-run -- bench/run.sh
+	tools/vm-run $(VM_KERNEL) -- bench/run.sh
 
 debug-kernel: setup
 	tools/debug-kernel

@@ -18,7 +18,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 ctl=$top/tools/tracenetctl
-ko=${TRACENET_KO:-$top/module/tracenet.ko}
+ko=${TRACENET_KO:-$("$top/tools/module-path")} || exit 1
 calls=${BENCH_CALLS:-200000}
 rounds=${BENCH_ROUNDS:-5}
 tfs=/sys/kernel/tracing

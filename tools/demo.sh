@@ -8,7 +8,7 @@ ctl=$top/tools/tracenetctl
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "insmod tracenet.ko: trace0 appears"
-insmod "$top/module/tracenet.ko"
+insmod "$("$top/tools/module-path")"
 ip -d link show trace0
 
 say "tracenetctl attach trace0 sched:sched_switch sched:sched_process_exec net:netif_receive_skb"

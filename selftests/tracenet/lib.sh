@@ -3,7 +3,7 @@
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ctl=$top/tools/tracenetctl
-ko=${TRACENET_KO:-$top/module/tracenet.ko}
+ko=${TRACENET_KO:-$("$top/tools/module-path")} || exit 1
 here=$top/selftests/tracenet
 KSFT_SKIP=4
 
