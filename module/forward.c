@@ -28,7 +28,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
-#include <asm/unaligned.h>
 #include "tracenet.h"
 
 struct tn_fwd {

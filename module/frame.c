@@ -12,7 +12,6 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/trace_events.h>
-#include <asm/unaligned.h>
 #include "tracenet.h"
 
 /* Where a field's value lives in the record, or false if it does not fit. */

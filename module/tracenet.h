@@ -23,6 +23,7 @@
 #include <net/xdp.h>
 #include <asm/local64.h>
 #include <uapi/linux/tracenet.h>
+#include "compat.h"
 
 #define TN_DRV_NAME		"tracenet"
 #define TN_DEFAULT_RING_PAGES	64	/* per CPU: 256 KiB */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernels tracenet builds for (6.1 to 7.3), in one
+ * place: the .c files have one code path. Each entry rests on a compile
+ * probe, compat/NAME.c, that builds only on kernels with the feature;
+ * module/Kbuild runs them and writes .compat-probes.h, TN_HAVE_NAME for
+ * each that built. No LINUX_VERSION_CODE: stable and distribution kernels
+ * backport these changes (Debian's 6.12.118 has 6.17's system_percpu_wq).
+ */
+#ifndef _TRACENET_COMPAT_H
+#define _TRACENET_COMPAT_H
+
+#include ".compat-probes.h"
+
+/* 6.12: <asm/unaligned.h> moved to <linux/unaligned.h>, no asm/ copy left. */
+#ifdef TN_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#endif /* _TRACENET_COMPAT_H */
