@@ -95,7 +95,7 @@ int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 		frag = frag->next;
 	}
 
-	ring_buffer_unlock_commit(td->rb, rbe);
+	tn_ring_buffer_unlock_commit(td->rb, rbe);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #ifndef _TRACENET_COMPAT_H
 #define _TRACENET_COMPAT_H
 
+#include <linux/ring_buffer.h>
 #include ".compat-probes.h"
 
 /* 6.12: <asm/unaligned.h> moved to <linux/unaligned.h>, no asm/ copy left. */
@@ -18,5 +19,16 @@
 #else
 #include <asm/unaligned.h>
 #endif
+
+/* 6.2: ring_buffer_unlock_commit() lost its event argument. */
+static inline int tn_ring_buffer_unlock_commit(struct trace_buffer *rb,
+					       struct ring_buffer_event *rbe)
+{
+#ifdef TN_HAVE_RB_UNLOCK_COMMIT_1ARG
+	return ring_buffer_unlock_commit(rb);
+#else
+	return ring_buffer_unlock_commit(rb, rbe);
+#endif
+}
 
 #endif /* _TRACENET_COMPAT_H */
