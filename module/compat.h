@@ -11,6 +11,7 @@
 #define _TRACENET_COMPAT_H
 
 #include <linux/ring_buffer.h>
+#include <net/genetlink.h>
 #include ".compat-probes.h"
 
 /* 6.12: <asm/unaligned.h> moved to <linux/unaligned.h>, no asm/ copy left. */
@@ -28,6 +29,18 @@ static inline int tn_ring_buffer_unlock_commit(struct trace_buffer *rb,
 	return ring_buffer_unlock_commit(rb);
 #else
 	return ring_buffer_unlock_commit(rb, rbe);
+#endif
+}
+
+/* 6.2: a dump's parsed attributes moved from genl_dumpit_info(cb)->attrs
+ * to the struct genl_info it now holds, ->info.attrs.
+ */
+static inline struct nlattr **tn_dumpit_attrs(struct netlink_callback *cb)
+{
+#ifdef TN_HAVE_GENL_DUMPIT_INFO_INFO
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

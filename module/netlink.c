@@ -297,7 +297,7 @@ static int tn_fill_events(struct sk_buff *skb, struct tn_dev *td, u32 portid,
  */
 static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *ifattr = genl_dumpit_info(cb)->attrs[TRACENET_A_IFINDEX];
+	struct nlattr *ifattr = tn_dumpit_attrs(cb)[TRACENET_A_IFINDEX];
 	struct net *net = sock_net(skb->sk);
 	struct tn_dev *td;
 	long i = 0;
