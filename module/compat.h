@@ -10,8 +10,10 @@
 #ifndef _TRACENET_COMPAT_H
 #define _TRACENET_COMPAT_H
 
+#include <linux/netdevice.h>
 #include <linux/ring_buffer.h>
 #include <net/genetlink.h>
+#include <net/rtnetlink.h>
 #include ".compat-probes.h"
 
 /* 6.12: <asm/unaligned.h> moved to <linux/unaligned.h>, no asm/ copy left. */
@@ -43,5 +45,28 @@ static inline struct nlattr **tn_dumpit_attrs(struct netlink_callback *cb)
 	return genl_dumpit_info(cb)->attrs;
 #endif
 }
+
+/* 6.15: rtnl_link_ops.newlink takes (dev, struct rtnl_newlink_params *,
+ * extack) instead of (src_net, dev, tb, data, extack). tracenet uses only
+ * the device and extack: tn_rtnl_newlink() is the op for either, around
+ * device.c's tn_newlink().
+ */
+int tn_newlink(struct net_device *dev, struct netlink_ext_ack *extack);
+
+#ifdef TN_HAVE_RTNL_NEWLINK_PARAMS
+static inline int tn_rtnl_newlink(struct net_device *dev,
+				  struct rtnl_newlink_params *params,
+				  struct netlink_ext_ack *extack)
+{
+	return tn_newlink(dev, extack);
+}
+#else
+static inline int tn_rtnl_newlink(struct net *src_net, struct net_device *dev,
+				  struct nlattr *tb[], struct nlattr *data[],
+				  struct netlink_ext_ack *extack)
+{
+	return tn_newlink(dev, extack);
+}
+#endif
 
 #endif /* _TRACENET_COMPAT_H */

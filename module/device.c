@@ -268,10 +268,9 @@ static int tn_validate(struct nlattr *tb[], struct nlattr *data[],
  * so CAP_NET_ADMIN over the netns is not enough: root of a user namespace,
  * which any user can create, could pin all of the machine's memory. As for
  * attaching, the capability must be in the initial user namespace.
+ * The op is compat.h's tn_rtnl_newlink(), whose arguments vary by kernel.
  */
-static int tn_newlink(struct net *src_net, struct net_device *dev,
-		      struct nlattr *tb[], struct nlattr *data[],
-		      struct netlink_ext_ack *extack)
+int tn_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 {
 	if (!capable(CAP_NET_ADMIN)) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -292,7 +291,7 @@ struct rtnl_link_ops tn_link_ops __read_mostly = {
 	.priv_size		= sizeof(struct tn_dev),
 	.setup			= tn_setup,
 	.validate		= tn_validate,
-	.newlink		= tn_newlink,
+	.newlink		= tn_rtnl_newlink,
 	.get_num_rx_queues	= tn_num_rx_queues,
 };
 
