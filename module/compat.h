@@ -12,6 +12,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/ring_buffer.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 #include ".compat-probes.h"
@@ -67,6 +68,18 @@ static inline int tn_rtnl_newlink(struct net *src_net, struct net_device *dev,
 {
 	return tn_newlink(dev, extack);
 }
+#endif
+
+/* 6.17: system_wq and system_unbound_wq got the names system_percpu_wq and
+ * system_dfl_wq (backported to 6.12.y); from 7.2 queueing work on the old
+ * ones warns ("workqueue: Add warnings and fallback if system_{unbound}_wq
+ * is used"). The new names, for kernels without them.
+ */
+#ifndef TN_HAVE_SYSTEM_PERCPU_WQ
+#define system_percpu_wq	system_wq
+#endif
+#ifndef TN_HAVE_SYSTEM_DFL_WQ
+#define system_dfl_wq		system_unbound_wq
 #endif
 
 #endif /* _TRACENET_COMPAT_H */

@@ -112,7 +112,7 @@ static int tn_open(struct net_device *dev)
 	tn_no_ipv6(dev);
 	tn_queues_start(td);
 	/* Metadata first, so a capture started before "up" decodes. */
-	mod_delayed_work(system_wq, &td->meta_work, 0);
+	mod_delayed_work(system_percpu_wq, &td->meta_work, 0);
 	return 0;
 }
 
@@ -134,7 +134,7 @@ static void tn_change_rx_flags(struct net_device *dev, int change)
 
 	if ((change & IFF_PROMISC) && (dev->flags & IFF_PROMISC) &&
 	    READ_ONCE(td->running))
-		mod_delayed_work(system_wq, &td->meta_work, 0);
+		mod_delayed_work(system_percpu_wq, &td->meta_work, 0);
 }
 
 /* trace%d has nowhere to send: what is transmitted on it is dropped. */

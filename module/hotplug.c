@@ -65,14 +65,14 @@ static void tn_reconcile(struct work_struct *work)
 static int tn_cpu_online(unsigned int cpu)
 {
 	cpumask_set_cpu(cpu, &tn_online);
-	queue_work(system_unbound_wq, &tn_reconcile_work);
+	queue_work(system_dfl_wq, &tn_reconcile_work);
 	return 0;
 }
 
 static int tn_cpu_offline(unsigned int cpu)
 {
 	cpumask_clear_cpu(cpu, &tn_online);
-	queue_work(system_unbound_wq, &tn_reconcile_work);
+	queue_work(system_dfl_wq, &tn_reconcile_work);
 	return 0;
 }
 

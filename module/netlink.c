@@ -463,7 +463,7 @@ static void tn_set_identity(struct tn_dev *td, struct nlattr **attrs)
 		td->has_boot_id = true;
 	}
 	mutex_unlock(&tn_mutex);
-	mod_delayed_work(system_wq, &td->meta_work, 0);
+	mod_delayed_work(system_percpu_wq, &td->meta_work, 0);
 }
 
 /* Sending trace data off the host is tracing: the same privilege. */
