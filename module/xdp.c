@@ -19,6 +19,12 @@ int tn_xdp_rxq_init(struct tn_queue *q)
 {
 	int err;
 
+	/* The NAPI id served AF_XDP busy polling only. Since 6.13 a NAPI gets
+	 * its id at napi_enable(), not here ("net: napi: Add napi_config"),
+	 * so it is 0 then; and since 6.13 the kernel ignores the argument
+	 * ("xsk: Bring back busy polling support" takes the id from the
+	 * queue's NAPI at bind). Valid before, unused after: nothing to adapt.
+	 */
 	err = xdp_rxq_info_reg(&q->xdp_rxq, q->td->dev, q->cpu,
 			       q->napi.napi_id);
 	if (err)
