@@ -71,9 +71,9 @@ static inline int tn_rtnl_newlink(struct net *src_net, struct net_device *dev,
 #endif
 
 /* 6.17: system_wq and system_unbound_wq got the names system_percpu_wq and
- * system_dfl_wq (backported to 6.12.y); from 7.2 queueing work on the old
- * ones warns ("workqueue: Add warnings and fallback if system_{unbound}_wq
- * is used"). The new names, for kernels without them.
+ * system_dfl_wq (Debian's 6.12.118 has them too); from 7.2 work queued on
+ * the old ones warns ("workqueue: Add warnings and fallback if
+ * system_{unbound}_wq is used"). The new names, for kernels without them.
  */
 #ifndef TN_HAVE_SYSTEM_PERCPU_WQ
 #define system_percpu_wq	system_wq
