@@ -147,6 +147,10 @@ static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
 	out->tstamp = 0;
 	out->dev = fwd->dev;
 	out->pkt_type = PACKET_OUTGOING;
+	/* Since 6.19 (100dfa74cad9) a frame that another CPU on its way
+	 * into a locked qdisc (fq, htb...) is to enqueue is NET_XMIT_SUCCESS
+	 * whatever the qdisc does with it: its drop is the qdisc's to count.
+	 */
 	return dev_queue_xmit(out) == NET_XMIT_SUCCESS;
 }
 
