@@ -15,7 +15,10 @@
 
 Every event, in capture order, must agree: event name, CPU, pid, comm,
 time (to the microsecond dump prints), and each field by name and
-value; sequence gaps must be the same, at the same place. An event is
+value, numbers as numbers: dump prints a field that its print fmt
+prints with the print fmt's conversion, so octal or hex digits are read
+in that base, known from the format the capture's metadata carries;
+sequence gaps must be the same, at the same place. An event is
 "unknown" to the dissector exactly when no metadata for its id came in an
 earlier frame (tnpcap.py reads the capture itself, independently), and
 then it must still be shown. Prints TAP lines; exits 1 on any failure.
@@ -216,13 +219,120 @@ def text_bytes(text):
     return text.encode('utf-8', 'replace')
 
 
-def same_value(ts, dump_tok):
-    """Does dissector field @ts show what dump printed as @dump_tok?"""
+def c_string(s):
+    """A C string literal at the start of @s: (its text, the rest)."""
+    out, i = [], 1
+    while i < len(s) and s[i] != '"':
+        if s[i] == '\\' and i + 1 < len(s):
+            i += 1
+            out.append({'n': '\n', 't': '\t'}.get(s[i], s[i]))
+        else:
+            out.append(s[i])
+        i += 1
+    return ''.join(out), s[i + 1:]
+
+
+def split_args(s):
+    """The arguments after a print fmt's string, split at top-level commas."""
+    args, depth, cur, quote = [], 0, '', False
+    for i, c in enumerate(s):
+        if quote:
+            quote = not (c == '"' and s[i - 1] != '\\')
+        elif c == '"':
+            quote = True
+        elif c in '([{':
+            depth += 1
+        elif c in ')]}':
+            depth -= 1
+        elif c == ',' and depth == 0:
+            args.append(cur.strip())
+            cur = ''
+            continue
+        cur += c
+    args.append(cur.strip())
+    return args
+
+
+def rec_field(arg):
+    """"((unsigned long)(REC->mode))" -> "mode"; None unless the argument
+    is a field, maybe behind casts and parentheses."""
+    arg = arg.strip()
+    while arg.startswith('('):
+        depth = 0
+        for close, c in enumerate(arg):
+            depth += (c == '(') - (c == ')')
+            if depth == 0:
+                break
+        if close == len(arg) - 1:
+            arg = arg[1:-1].strip()
+        elif re.fullmatch(r'\s*[A-Za-z_][\w\s*]*', arg[1:close]):
+            arg = arg[close + 1:].strip()       # a cast
+        else:
+            break
+    m = re.fullmatch(r'REC->(\w+)', arg)
+    return m[1] if m else None
+
+
+FMT_CONV = re.compile(r'%([-+ #0]*)(\*|\d*)(\.(?:\*|\d*))?(hh|h|ll|l|L|z|j|t)?([diouxXcsp%])([a-zA-Z]?)')
+
+
+def print_convs(fmt_text):
+    """How tracenetctl dump -R (libtraceevent's tep_print_fields) prints
+    each field: {field name: conversion character} for the fields that
+    are an argument of the format's print fmt, itself behind casts. It
+    prints those with the print fmt's conversion ("%o": octal digits, no
+    prefix; "%x": hex digits, "0x" only where the print fmt has it),
+    and the others by their type. A field that appears more than once
+    takes its first conversion after the previous field's, as
+    libtraceevent looks for it."""
+    m = re.search(r'^print fmt: (".*)$', fmt_text or '', re.M)
+    fields = [f for f in re.findall(r'^\s*field:[^;]*?(\w+)(?:\[[^;]*\])?;', fmt_text or '', re.M)
+              if not f.startswith('common_')]
+    if not m:
+        return {}
+    fmt, rest = c_string(m[1])
+    args = split_args(rest.lstrip().lstrip(','))
+    convs, nargs = [], 0      # (field or None, conversion) in print fmt order
+    for c in FMT_CONV.finditer(fmt):
+        if c[5] == '%':
+            continue
+        nargs += (c[2] == '*') + (c[3] == '.*')
+        arg = args[nargs] if nargs < len(args) else ''
+        nargs += 1
+        # %pS, %pI4...: kernel extensions, not numbers; %px is hex
+        conv = c[5] if c[5] != 'p' or c[6] in ('', 'x') else None
+        convs.append((rec_field(arg), conv))
+    out, cur = {}, 0
+    for f in fields:
+        for k in range(len(convs)):
+            name, conv = convs[(cur + k) % len(convs)]
+            if name == f:
+                out[f] = conv
+                cur = (cur + k + 1) % len(convs)
+                break
+    return out
+
+
+BASES = {'o': 8, 'x': 16, 'X': 16, 'p': 16}
+
+
+def same_value(ts, dump_tok, conv=None):
+    """Does dissector field @ts show what dump printed as @dump_tok? @conv:
+    the print fmt conversion dump printed it with (print_convs)."""
     if dump_tok.startswith('ARRAY['):
         want = bytes(int(b, 16) for b in dump_tok[6:-1].split(', ') if b)
         got = text_bytes(ts.text)
         return want == got or want.split(b'\0')[0] == got
     a, b = num(ts.text), num(dump_tok)
+    # Octal or hex digits without a prefix: a number in the base of the
+    # print fmt's conversion, as a bit pattern of 64 or 32 bits.
+    base = BASES.get(conv)
+    if a is not None and base and re.fullmatch(r'[0-9a-fA-F]+', dump_tok):
+        try:
+            b = int(dump_tok, base)
+        except ValueError:
+            return False
+        return a % 2**64 == b or (b < 2**32 and a % 2**32 == b)
     if a is not None and b is not None and not dump_tok.startswith(('0x', '-0x')):
         return a == b
     # libtraceevent prints some fields with the conversion their print fmt
@@ -247,7 +357,7 @@ def named_matches(show, f):
     return show.replace(':', '') == f.text     # bytes: "00:ff:10"
 
 
-def compare_events(pcap_events, frames, dump, named_globs):
+def compare_events(pcap_events, frames, dump, named_globs, formats):
     ts_events = [e for _, _, evs in frames for e in evs]
     dump_events = [d[1] for d in dump if d[0] == 'event']
     ok(len(ts_events) == len(pcap_events),
@@ -257,6 +367,8 @@ def compare_events(pcap_events, frames, dump, named_globs):
     n = min(len(ts_events), len(dump_events), len(pcap_events))
     bad_unknown, bad_common, bad_fields, bad_named = [], [], [], []
     decoded = unknown = nfields = named_items = 0
+    convs = {}          # per event id: print_convs() of its format
+    based = {}          # fields dump printed in octal or hex digits: count per base
     for i in range(n):
         t, d, p = ts_events[i], dump_events[i], pcap_events[i]
         if t.unknown == p[4] or t.vals['tracenet.id'] != p[3]:
@@ -288,9 +400,16 @@ def compare_events(pcap_events, frames, dump, named_globs):
             bad_fields.append(f'event {i} frame {t.frame} {t.full}: dump fields "{d.rest.strip()}" '
                               f'are not {names}')
             continue
+        ident = t.vals['tracenet.id']
+        if ident not in convs:
+            convs[ident] = print_convs(formats.get(ident))
         for f in t.fields:
             nfields += 1
-            if not same_value(f, d.f[f.name]):
+            conv = convs[ident].get(f.name)
+            if conv in BASES and re.fullmatch(r'[0-9a-fA-F]+', d.f[f.name]):
+                key = f'{t.full}.{f.name} %{conv}'
+                based[key] = based.get(key, 0) + 1
+            if not same_value(f, d.f[f.name], conv):
                 bad_fields.append(f'event {i} frame {t.frame} {t.full}.{f.name}: dissector '
                                   f'"{f.text}", dump "{d.f[f.name]}"')
         want_named = any(fnmatch.fnmatchcase(t.full, g) for g in named_globs)
@@ -316,6 +435,10 @@ def compare_events(pcap_events, frames, dump, named_globs):
        '\n'.join(bad_common))
     ok(not bad_fields and nfields > 0, f'every field name and value equals dump ({nfields} fields)',
        '\n'.join(bad_fields))
+    # dump prints a field with its print fmt conversion: octal or hex
+    # digits without a prefix are read in that base.
+    for key in sorted(based):
+        print(f'# dump printed {key} in the print fmt\'s base: {based[key]} values')
     if named_globs:
         ok(not bad_named and named_items > 0,
            f'named fields tracenet.<event>.<field> for {",".join(named_globs)} only, '
@@ -410,7 +533,8 @@ def main():
     ntn = sum(1 for _ in tnpcap.frames(a.pcap))
     ok(len(frames) == ntn, f'every tracenet frame is dissected ({len(frames)} of {ntn})')
     globs = [g for g in a.named.split(',') if g]
-    ts_events, dump_events = compare_events(pcap_events, frames, dump, globs)
+    ts_events, dump_events = compare_events(pcap_events, frames, dump, globs,
+                                            tnpcap.formats(a.pcap))
     lost = compare_drops(frames, dump)
     unknown = sum(1 for e in ts_events if e.unknown)
     batched = sum(1 for _, _, evs in frames if len(evs) > 1)

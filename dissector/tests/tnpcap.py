@@ -59,6 +59,7 @@ class Frame:
          self.count, self.seq) = struct.unpack_from('>BBBBHHQ', payload, 0)
         self.events = []        # (id, len) per event
         self.meta_ids = []
+        self.records = []       # metadata records, whole
         self.more = bool(self.flags & F_MORE)
         self.part = None
         off = self.hdr_len
@@ -73,6 +74,7 @@ class Frame:
                 self.events.append(ident)
             elif self.type == 2:
                 self.meta_ids.append(ident)
+                self.records.append(payload[off:off + n])
             off += n
 
 
@@ -84,29 +86,58 @@ def frames(path):
         yield Frame(number, fr[6:12], fr[14:])
 
 
+def records(fr, chains):
+    """The metadata records that metadata frame @fr completes: its own, or
+    the record in parts it ends (@chains: per source, the parts gathered
+    so far)."""
+    if fr.part is None:
+        return fr.records
+    rec = chains.pop(fr.src, None) if fr.seq else bytearray()
+    if rec is None or fr.seq != len(rec) or len(rec) + len(fr.part) > MAX_META_PARTS:
+        return []       # a part missing, or too much: record dropped
+    rec += fr.part
+    if fr.more:
+        chains[fr.src] = rec
+        return []
+    return [bytes(rec)] if len(rec) >= 8 else []
+
+
+def record_format(rec):
+    """The FORMAT text (the tracefs format file) of a metadata record."""
+    off = 8
+    while off + 4 <= len(rec):
+        typ, n = struct.unpack_from('>HH', rec, off)
+        if typ == 3:
+            return rec[off + 4:off + 4 + n].split(b'\0')[0].decode('utf-8', 'replace')
+        off += 4 + (n + 3) // 4 * 4
+    return None
+
+
 def events_in_order(path):
     """(frame number, cpu, seq, id, known) for every event, in capture
     order; known: metadata for its id came in an earlier frame of the
     same source."""
     seen = set()
     out = []
-    chains = {}     # per source: the record in parts gathered so far
+    chains = {}
     for fr in frames(path):
-        if fr.type == 2 and fr.part is not None:
-            rec = chains.pop(fr.src, None) if fr.seq else bytearray()
-            if rec is None or fr.seq != len(rec) or len(rec) + len(fr.part) > MAX_META_PARTS:
-                continue    # a part missing, or too much: record dropped
-            rec += fr.part
-            if fr.more:
-                chains[fr.src] = rec
-            elif len(rec) >= 8:
-                seen.add((fr.src, struct.unpack_from('>I', rec, 4)[0]))
-            continue
         if fr.type == 2:
-            seen.update((fr.src, i) for i in fr.meta_ids)
+            seen.update((fr.src, struct.unpack_from('>I', r, 4)[0]) for r in records(fr, chains))
             continue
         for i, ident in enumerate(fr.events):
             out.append((fr.number, fr.cpu, fr.seq + i, ident, (fr.src, ident) in seen))
+    return out
+
+
+def formats(path):
+    """{event id: its tracefs format text}, from the metadata of a capture."""
+    out = {}
+    chains = {}
+    for fr in frames(path):
+        for r in records(fr, chains) if fr.type == 2 else ():
+            text = record_format(r)
+            if text is not None:
+                out[struct.unpack_from('>I', r, 4)[0]] = text
     return out
 
 
