@@ -14,6 +14,10 @@
                               are nearly right
     mkframes.py tracefs DIR   a tracefs tree of the test formats, for
                               tracenetctl formats -t and TRACENET_TRACEFS
+    mkframes.py dump N SEED FILE
+                              N frames of events whose print fmt has octal
+                              and hex conversions, which tracenetctl dump
+                              -R prints fields with (tncompare.py)
 
 Frames are written from Documentation/tracenet.rst's byte tables, not from
 the dissector; everything is deterministic (seeded), so a failure repeats.
@@ -76,6 +80,12 @@ TABLES = {
         (100, 4, SIGNED | DYNAMIC | STRING | ARRAY, 'str', '__data_loc char[]'),
         (104, 4, DYNAMIC | STRING | ARRAY, 'blob', '__data_loc u8[]'),
         (108, 4, SIGNED | DYNAMIC | RELATIVE | STRING | ARRAY, 'rel', '__rel_loc char[]')]),
+    # 7.3's sys_enter_openat prints its mode in octal ("0%03o").
+    'tn_modes': (3001, 'tn_test', 'tn_modes.format', [
+        (8, 8, 0, 'dfd', 'int'),
+        (16, 8, 0, 'mode', 'umode_t'),
+        (24, 4, 0, 'flags', 'unsigned int'),
+        (28, 4, SIGNED, 'uid', 'int')]),
 }
 
 
@@ -686,6 +696,33 @@ def write_corpus(n, seed, path):
     tnpcap.write_pcap(path, frames)
 
 
+def write_dump(n, seed, path):
+    """Events of print fmts with octal and hex conversions, of two
+    producers of either byte order: tracenetctl dump -R prints those
+    fields in octal or hex digits without a prefix."""
+    rnd = random.Random(seed)
+    srcs = [(b'\x02\x74\x6e\x03\x00\x01', 0), (b'\x02\x74\x6e\x03\x00\x02', F_BIG)]
+    frames, seqs = [], {}
+    for src, big in srcs:
+        for name in ('tn_modes', 'netif_receive_skb', 'sched_process_exec'):
+            frames.append((TS, eth(hdr(2, 1, 0, flags=F_LONG64 | big) + meta(name), src)))
+    for i in range(n):
+        src, big = rnd.choice(srcs)
+        o = 'big' if big else 'little'
+        if rnd.random() < 0.5:
+            mode = rnd.choice([0o644, 0o755, 0o600, 0o4755, 0o10, 0, rnd.randrange(2**16)])
+            ev = event(3001, [tlv(0, (2**64 - 100).to_bytes(8, o)), tlv(1, mode.to_bytes(8, o)),
+                              tlv(2, rnd.choice([0x10, 0x80000, 0, rnd.randrange(2**32)]).to_bytes(4, o)),
+                              tlv(3, rnd.randrange(-2, 70000).to_bytes(4, o, signed=True))])
+        else:
+            ev = rand_event(rnd, big)
+            if ev[4:8] not in ((2303).to_bytes(4, 'big'), (365).to_bytes(4, 'big')):
+                continue
+        seqs[src] = seqs.get(src, -1) + 1
+        frames.append((TS + i * 1000, eth(hdr(1, 1, seqs[src], flags=F_LONG64 | big) + ev, src)))
+    tnpcap.write_pcap(path, frames)
+
+
 def write_garbage(n, seed, path):
     """Random bytes behind headers that are right, nearly right, or not."""
     rnd = random.Random(seed)
@@ -755,6 +792,8 @@ def main(argv):
         write_garbage(int(argv[2]), int(argv[3]), argv[4])
     elif argv[1:2] == ['tracefs']:
         write_tracefs(argv[2])
+    elif argv[1:2] == ['dump']:
+        write_dump(int(argv[2]), int(argv[3]), argv[4])
     else:
         sys.exit(__doc__)
 

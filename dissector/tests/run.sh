@@ -189,6 +189,18 @@ check "UDP port preference 0 (default): UDP is not taken" \
 tn_tshark -d udp.port==7777,tracenet -r udp.pcap -T fields -e _ws.col.Info >udp-as.txt 2>&1
 check "Decode As udp.port==7777,tracenet works" grep -q 'next_pid=31' udp-as.txt
 
+# --- against tracenetctl dump -R: fields its print fmt shows in octal, hex ---
+# What 15_dissector checks on the real module's captures, on events whose
+# print fmt has "0%03o" and "%x" (7.3's sys_enter_openat has the first).
+python3 "$here/mkframes.py" dump 400 3 dump.pcap
+if [ -x "$ctl" ] && "$ctl" dump -R -r dump.pcap >dump.txt 2>dump.err; then
+	tn_tshark -r dump.pcap -T json -J tracenet --no-duplicate-keys >dump.json 2>dump.tserr
+	tap python3 "$here/tncompare.py" check --pcap dump.pcap --json dump.json --dump dump.txt
+else
+	not_ok "tracenetctl dump -R -r dump.pcap (make tools first)"
+	diag <dump.err
+fi
+
 # --- statistics -----------------------------------------------------------
 tn_tshark -r cases.pcap -q -z tracenet >stats.txt 2>&1
 tn_tshark -r cases.pcap -T fields -E "aggregator=$(printf '\036')" -e tracenet.event \
