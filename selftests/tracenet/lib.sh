@@ -81,6 +81,41 @@ capture_stop() {
 # comparison with ftrace takes Z and X as one state there.
 exit_state_as_one() { sed 's/ [XZ] ==> / X|Z ==> /'; }
 
+# A tracepoint runs its probes with preemption on since 7.0 (SRCU-fast;
+# the syscall ones since 6.13, and they read user memory since 6.19), each
+# probe turning it off for itself: the task may be switched out, and even
+# moved to another CPU, between perf's probe (tracenet's) and ftrace's.
+# An event fired with preemption on (sched_process_exec, _fork, _exit,
+# _wait, sys_*) can then be on either side of that switch in the two
+# recordings, and on two CPUs; the others (sched_switch, net:* in softirq
+# or with BH off, kprobes) cannot.
+oracle_preemptible='^(sched_process_(exec|fork|exit|wait)|sys_(enter|exit)_[a-z0-9_]+):$'
+
+# oracle_diff WANT GOT WHAT: trace-cmd's lines (in time order) and
+# tracenet's, as "time pid cpu line", are the same: per CPU in order but
+# for the events above, per pid in time order without their CPU. Prints
+# the first difference and fails, naming WHAT.
+oracle_diff() {
+	local want=$1 got=$2 what=$3 k
+	local re=$oracle_preemptible
+	for k in $(awk '{ print $3 }' "$want" "$got" | sort -u); do
+		if ! diff -u <(awk -v k="$k" -v re="$re" '$3 == k && $4 !~ re { $1 = ""; print substr($0, 2) }' "$want") \
+			     <(awk -v k="$k" -v re="$re" '$3 == k && $4 !~ re { $1 = ""; print substr($0, 2) }' "$got") \
+			     >/tmp/oracle.diff; then
+			head -40 /tmp/oracle.diff
+			fail "$what: CPU $k: tracenet's lines differ from trace-cmd's"
+		fi
+	done
+	for k in $(awk -v re="$re" '$4 ~ re { print $2 }' "$want" "$got" | sort -u); do
+		if ! diff -u <(awk -v k="$k" -v re="$re" '$2 == k && $4 ~ re' "$want" | sort -s -n -k1,1 | cut -d' ' -f2,4-) \
+			     <(awk -v k="$k" -v re="$re" '$2 == k && $4 ~ re' "$got" | sort -s -n -k1,1 | cut -d' ' -f2,4-) \
+			     >/tmp/oracle.diff; then
+			head -40 /tmp/oracle.diff
+			fail "$what: pid $k: tracenet's lines differ from trace-cmd's"
+		fi
+	done
+}
+
 # Counter NAME of DEV from ethtool -S (the all-CPU total).
 stat() {
 	ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
