@@ -166,14 +166,14 @@ awk -v pids="$treepids" '
 # Per pid, the sequences are the same (a capture interleaves CPUs by
 # delivery, trace-cmd by time), but where the two recordings may disagree.
 # A tracepoint's probes, perf's (tracenet's and the follow programs) then
-# ftrace's, run with preemption on since 7.0 (SRCU-fast; the syscall ones
-# since 6.13, and they read user memory since 6.19), so that the task may
-# be switched out between the two: an event fired with preemption on
-# (all but sched_switch here) can be on either side of a switch in the two
-# recordings, and on another CPU. So the switches of a pid are compared
-# apart from its other lines, which go without their CPU. And a
-# preemption between the probes of a root's exec or of an exit is in
-# trace0's window and not the oracle's, or the reverse: the run of
+# ftrace's, run with preemption on after 6.19 (SRCU-fast, as 7.3 does;
+# the syscall ones since 6.13, and they read user memory since 6.19), so
+# that the task may be switched out between the two: an event fired with
+# preemption on (all but sched_switch here) can be on either side of a
+# switch in the two recordings, and on another CPU. So the switches of a
+# pid are compared apart from its other lines, which go without their
+# CPU. And a preemption between the probes of a root's exec or of an exit
+# is in trace0's window and not the oracle's, or the reverse: the run of
 # preemptions (R) that a root's switches start with, and that any task's
 # end with, is compared apart.
 # "pid cpu line" in time order in; per pid out: its switches, then its

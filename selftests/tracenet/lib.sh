@@ -81,10 +81,11 @@ capture_stop() {
 # comparison with ftrace takes Z and X as one state there.
 exit_state_as_one() { sed 's/ [XZ] ==> / X|Z ==> /'; }
 
-# A tracepoint runs its probes with preemption on since 7.0 (SRCU-fast;
-# the syscall ones since 6.13, and they read user memory since 6.19), each
-# probe turning it off for itself: the task may be switched out, and even
-# moved to another CPU, between perf's probe (tracenet's) and ftrace's.
+# A tracepoint runs its probes with preemption on after 6.19 (SRCU-fast,
+# as 7.3 does; the syscall ones since 6.13, and they read user memory
+# since 6.19), each probe turning it off for itself: the task may be
+# switched out, and even moved to another CPU, between perf's probe
+# (tracenet's) and ftrace's.
 # An event fired with preemption on (sched_process_exec, _fork, _exit,
 # _wait, sys_*) can then be on either side of that switch in the two
 # recordings, and on two CPUs; the others (sched_switch, net:* in softirq
