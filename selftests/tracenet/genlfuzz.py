@@ -205,7 +205,7 @@ class Fuzzer:
     def t_forward(self):
         # To lo (not Ethernet), a tracenet device (refused), nowhere, or
         # off; bad destinations and flags. A forward that takes is to a
-        # veth whose peer nobody reads.
+        # dummy device (11_genl_fuzz.sh: nothing comes back).
         r = self.r
         if r.random() < 0.3:
             return CMD_GET_FORWARD, [a_u32(A_IFINDEX, self.ifindex())]
