@@ -271,8 +271,13 @@ sleep 2
 getppid 0 3 0.2; getppid 1 3 0.2
 sleep 1
 # Down, idle: no frame (metadata comes every 2 s) races the capture's end.
+# On a loaded VM the last frames can still be in fq's paced queue or the
+# veth's ring after a second: wait until fb has received nothing for
+# longer than tcpdump's 1 s block timeout, so that it has read them all.
 ip link set trace1 down
-sleep 1
+rx() { ip netns exec tn_c cat /sys/class/net/fb/statistics/rx_packets; }
+n1=$(rx) t=60
+while sleep 1.5 && n2=$(rx) && [ "$n2" != "$n1" ] && [ $((t -= 1)) -gt 0 ]; do n1=$n2; done
 collect_stop fb
 "$ctl" detach trace1 --all
 [ -z "$burst0" ] || echo "$burst0" >$burst
