@@ -21,26 +21,14 @@ events="sched:sched_switch sched:sched_process_exec sched:sched_process_fork
 ip link set trace0 up
 capture_start trace0 /tmp/oracle.pcap
 
-rm -f /tmp/trace.dat
-targs=()
-for e in $events; do targs+=(-e "$e"); done
-trace-cmd record -q -o /tmp/trace.dat "${targs[@]}" >/tmp/tc.log 2>&1 &
-tc=$!
-# Up once its events are enabled and a recorder runs per CPU (a loaded
-# machine takes its time), as in 19_forward.
-t=300
-while [ $t -gt 0 ] && { [ "$(cat /sys/kernel/tracing/events/tracenet_test/openat2_probe/enable)" != 1 ] ||
-	[ "$(pgrep -c -x trace-cmd)" -le "$(nproc)" ]; }; do
-	sleep 0.1
-	t=$((t - 1))
-done
-sleep 1
+# shellcheck disable=SC2086 # a list of events
+tracecmd_start $events
 /tmp/tn_bash -c '
 	for i in 1 2 3 4; do /tmp/tn_cat /etc/hostname /etc/os-release >/dev/null; done
 	ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 10.99.0.2 >/dev/null
 '
 sleep 1
-kill -INT $tc; wait $tc
+kill -INT $tc_pid; wait $tc_pid
 capture_stop trace0
 check_accounting trace0
 [ "$(stat trace0 drop_full)" -eq 0 ] || fail "tracenet dropped events: no exact comparison"

@@ -76,14 +76,24 @@ for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
 # tcpdump in namespace $1 on $2 into $3, filter $4; returns when listening.
 collect() {
 	local log=/tmp/collect.$2.log
+	collect_ns=$1
 	ip netns exec "$1" tcpdump -i "$2" -B 65536 -s 0 -w "$3" "$4" >"$log" 2>&1 &
 	collect_pid=$!
 	local t=100
 	while [ $t -gt 0 ] && ! grep -q "listening on" "$log"; do sleep 0.1; t=$((t - 1)); done
 	grep -q "listening on" "$log" || fail "tcpdump on $2 did not start: $(cat "$log")"
 }
+# tcpdump reads its ring a block at a time, at the latest after its 1 s
+# block timeout, and leaves what it has not read when interrupted; on a
+# loaded VM the last frames may also still be in a paced queue or the
+# veth's ring. So it stops once $1 has received nothing for longer.
 collect_stop() {
-	local log=/tmp/collect.$1.log
+	local log=/tmp/collect.$1.log n1 n2 t=60
+	rx() { ip netns exec "$collect_ns" cat "/sys/class/net/$1/statistics/rx_packets"; }
+	n1=$(rx "$1")
+	while sleep 1.5 && n2=$(rx "$1") && [ "$n2" != "$n1" ] && [ $((t -= 1)) -gt 0 ]; do
+		n1=$n2
+	done
 	kill -INT "$collect_pid"
 	wait "$collect_pid"
 	awk '/packets captured/ { c = $1 } /received by filter/ { r = $1 }
@@ -94,24 +104,15 @@ collect_stop() {
 # The workload, recorded by trace-cmd; then the collector's capture $1
 # decoded must equal trace-cmd's lines of it (oracle_diff, as 03_oracle).
 oracle_run() {
-	rm -f /tmp/trace.dat
-	trace-cmd record -q -o /tmp/trace.dat $(printf -- '-e %s ' $events) >/tmp/tc.log 2>&1 &
-	local tc=$! t=300
-	# Up once its events are enabled and a recorder runs per CPU (the
-	# debug kernel takes its time).
-	while [ $t -gt 0 ] && { [ "$(cat /sys/kernel/tracing/events/sched/sched_switch/enable)" != 1 ] ||
-		[ "$(pgrep -c -x trace-cmd)" -le "$(nproc)" ]; }; do
-		sleep 0.1
-		t=$((t - 1))
-	done
-	sleep 1
+	# shellcheck disable=SC2086 # a list of events
+	tracecmd_start $events
 	/tmp/tn_bash -c '
 		for i in 1 2 3; do /tmp/tn_cat /etc/hostname >/dev/null; done
 		ip netns exec tn_a /tmp/tn_ping -c 4 -i 0.1 10.99.0.2 >/dev/null
 	'
 	sleep 1
-	kill -INT $tc
-	wait $tc
+	kill -INT $tc_pid
+	wait $tc_pid
 }
 oracle_compare() {
 	local pcap=$1 what=$2 pids
@@ -271,13 +272,7 @@ sleep 2
 getppid 0 3 0.2; getppid 1 3 0.2
 sleep 1
 # Down, idle: no frame (metadata comes every 2 s) races the capture's end.
-# On a loaded VM the last frames can still be in fq's paced queue or the
-# veth's ring after a second: wait until fb has received nothing for
-# longer than tcpdump's 1 s block timeout, so that it has read them all.
 ip link set trace1 down
-rx() { ip netns exec tn_c cat /sys/class/net/fb/statistics/rx_packets; }
-n1=$(rx) t=60
-while sleep 1.5 && n2=$(rx) && [ "$n2" != "$n1" ] && [ $((t -= 1)) -gt 0 ]; do n1=$n2; done
 collect_stop fb
 "$ctl" detach trace1 --all
 [ -z "$burst0" ] || echo "$burst0" >$burst

@@ -117,6 +117,28 @@ oracle_diff() {
 	done
 }
 
+# tracecmd_start EVENT...: trace-cmd records the events into
+# /tmp/trace.dat, in the background ($tc_pid); returns once every event is
+# enabled and a recorder runs per CPU (a loaded or debug kernel takes its
+# time), so that nothing after it is missed.
+tracecmd_start() {
+	local e t=300 off
+	rm -f /tmp/trace.dat
+	trace-cmd record -q -o /tmp/trace.dat $(printf -- '-e %s ' "$@") >/tmp/tc.log 2>&1 &
+	tc_pid=$!
+	while [ $t -gt 0 ]; do
+		off=
+		for e in "$@"; do
+			[ "$(cat "/sys/kernel/tracing/events/${e/://}/enable")" = 1 ] || off=1
+		done
+		[ -n "$off" ] || [ "$(pgrep -c -x trace-cmd)" -le "$(nproc)" ] || break
+		sleep 0.1
+		t=$((t - 1))
+	done
+	[ $t -gt 0 ] || fail "trace-cmd record did not start: $(cat /tmp/tc.log)"
+	sleep 1
+}
+
 # Counter NAME of DEV from ethtool -S (the all-CPU total).
 stat() {
 	ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
