@@ -39,27 +39,8 @@ trace-cmd report -i /tmp/trace.dat 2>/dev/null | grep -v 'dev=trace0 ' >/tmp/tc.
 "$ctl" dump -r /tmp/oracle.pcap >/tmp/dump.txt 2>/tmp/dump.err
 # The workload: every pid that ran a tn_* program, in either recording.
 pids=$(sed -nE 's/^ *tn_[^ ]*-([0-9]+) +\[.*/\1/p' /tmp/tc.txt /tmp/dump.txt | sort -u | tr '\n' ' ')
-# Keep the workload's lines (by pid, or naming tn_* in a field), as
-# "time pid [cpu] event: info". The time only orders a pid's lines (the
-# clocks differ), and the comm column goes: trace-cmd prints a pid's last
-# known comm, tracenet the comm when the event fired, and they differ
-# across an exec.
-norm() {
-	awk -v pids="$pids" '
-		BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) P[a[i]] = 1 }
-		match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
-			split(substr($0, RSTART + 1, RLENGTH), h, " ")
-			rest = substr($0, RSTART + RLENGTH)
-			if (!(h[1] in P) && rest !~ /tn_/)
-				next
-			gsub(/[ \t]+/, " ", rest)
-			sub(/ $/, "", rest)
-			sub(/:$/, "", h[3])
-			print h[3], h[1], h[2], rest
-		}' | exit_state_as_one
-}
-norm </tmp/tc.txt >/tmp/want.txt
-norm </tmp/dump.txt >/tmp/got.txt
+oracle_norm "$pids" </tmp/tc.txt >/tmp/want.txt
+oracle_norm "$pids" </tmp/dump.txt >/tmp/got.txt
 echo "trace-cmd report: $(wc -l </tmp/want.txt) workload lines; tracenetctl dump: $(wc -l </tmp/got.txt)"
 [ -s /tmp/want.txt ] || fail "trace-cmd recorded nothing of the workload: $(cat /tmp/tc.log)"
 for e in sched_switch sched_process_exec sched_process_fork netif_receive_skb net_dev_queue sys_enter_openat openat2_probe; do

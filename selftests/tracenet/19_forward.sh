@@ -120,40 +120,9 @@ oracle_compare() {
 	"$ctl" dump -r "$pcap" >/tmp/dump.txt 2>/tmp/dump.err || fail "dump $pcap: $(cat /tmp/dump.err)"
 	grep -q 'EVENTS DROPPED' /tmp/dump.txt && fail "$what: sequence gaps at the collector"
 	pids=$(sed -nE 's/^ *tn_[^ ]*-([0-9]+) +\[.*/\1/p' /tmp/tc.txt /tmp/dump.txt | sort -u | tr '\n' ' ')
-	# The veth pair's packets are the workload's whatever task their
-	# softirq ran in (ksoftirqd's on a loaded kernel), from the
-	# workload's first event to its last: trace0 was up before and after.
-	# (The two clocks differ: each file gives its own span.)
-	norm() {
-		awk -v pids="$pids" '
-			BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) P[a[i]] = 1 }
-			match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
-				split(substr($0, RSTART + 1, RLENGTH), h, " ")
-				rest = substr($0, RSTART + RLENGTH)
-				sub(/:$/, "", h[3])
-				gsub(/[ \t]+/, " ", rest)
-				sub(/ $/, "", rest)
-				net = rest ~ /^(netif_receive_skb|net_dev_queue): /
-				if (net && rest !~ / dev=v[ab] /)
-					next
-				ours = (h[1] in P) || rest ~ /tn_/
-				if (!net && !ours)
-					next
-				if (ours && (lo == "" || h[3] + 0 < lo + 0))
-					lo = h[3]
-				if (ours && h[3] + 0 > hi + 0)
-					hi = h[3]
-				t[++m] = h[3]
-				l[m] = h[3] " " h[1] " " h[2] " " rest
-			}
-			END {
-				for (i = 1; i <= m; i++)
-					if (t[i] + 0 >= lo + 0 && t[i] + 0 <= hi + 0)
-						print l[i]
-			}' | exit_state_as_one
-	}
-	norm </tmp/tc.txt >/tmp/want.txt
-	norm </tmp/dump.txt >/tmp/got.txt
+	# The veth pair's net events are the workload's.
+	oracle_norm "$pids" 'v[ab]' </tmp/tc.txt >/tmp/want.txt
+	oracle_norm "$pids" 'v[ab]' </tmp/dump.txt >/tmp/got.txt
 	[ -s /tmp/want.txt ] || fail "trace-cmd recorded nothing of the workload: $(cat /tmp/tc.log)"
 	for e in sched_switch sched_process_exec netif_receive_skb net_dev_queue; do
 		grep -q " $e:" /tmp/want.txt || fail "no $e in the oracle"

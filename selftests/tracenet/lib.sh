@@ -81,6 +81,44 @@ capture_stop() {
 # comparison with ftrace takes Z and X as one state there.
 exit_state_as_one() { sed 's/ [XZ] ==> / X|Z ==> /'; }
 
+# oracle_norm PIDS [DEVS] <REPORT: the workload's lines of trace-cmd's or
+# dump's text, as "time pid [cpu] event: info": those of its PIDS, or
+# naming tn_* in a field. The time only orders a pid's lines (the clocks
+# differ), and the comm column goes: trace-cmd prints a pid's last known
+# comm, tracenet the comm when the event fired, and they differ across an
+# exec. With DEVS (a regex), netif_receive_skb and net_dev_queue lines are
+# kept on those devices only, and there whatever task their softirq ran in
+# (ksoftirqd's on a loaded kernel), from the workload's first line to its
+# last: each recording's own span, as the clocks differ.
+oracle_norm() {
+	awk -v pids="$1" -v devs="${2:-}" '
+		BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) P[a[i]] = 1 }
+		match($0, /-[0-9]+ +\[[0-9]+\] +[0-9.]+: /) {
+			split(substr($0, RSTART + 1, RLENGTH), h, " ")
+			rest = substr($0, RSTART + RLENGTH)
+			sub(/:$/, "", h[3])
+			gsub(/[ \t]+/, " ", rest)
+			sub(/ $/, "", rest)
+			net = devs != "" && rest ~ /^(netif_receive_skb|net_dev_queue): /
+			if (net && rest !~ (" dev=(" devs ") "))
+				next
+			ours = (h[1] in P) || rest ~ /tn_/
+			if (!ours && !net)
+				next
+			if (ours && (!seen || h[3] + 0 < lo))
+				lo = h[3] + 0
+			if (ours && (!seen++ || h[3] + 0 > hi))
+				hi = h[3] + 0
+			t[++m] = h[3] + 0
+			l[m] = h[3] " " h[1] " " h[2] " " rest
+		}
+		END {
+			for (i = 1; i <= m; i++)
+				if (t[i] >= lo && t[i] <= hi)
+					print l[i]
+		}' | exit_state_as_one
+}
+
 # A tracepoint runs its probes with preemption on after 6.19 (SRCU-fast,
 # as 7.3 does; the syscall ones since 6.13, and they read user memory
 # since 6.19), each probe turning it off for itself: the task may be
