@@ -28,7 +28,7 @@ local ETHERTYPE = 0x88B5
 local HDR_MIN, EVENT_HDR, META_HDR, TLV_HDR, META_FIELD_MIN = 16, 40, 8, 4, 8
 local MAX_FIELDS = 128
 local FRAME_EVENTS, FRAME_META, FRAME_HOST = 1, 2, 3
-local F_BIG_ENDIAN, F_LONG64, F_MORE = 0x01, 0x02, 0x04
+local F_BIG_ENDIAN, F_LONG64, F_MORE, F_RAW_POINTERS = 0x01, 0x02, 0x04, 0x08
 local MAX_META_PARTS = 65535 -- bytes of a metadata record in parts (its len is 16 bits)
 local FL_SIGNED, FL_DYNAMIC, FL_RELATIVE = 0x01, 0x02, 0x04
 local FL_STRING, FL_ARRAY, FL_POINTER = 0x08, 0x10, 0x20
@@ -282,6 +282,8 @@ local F = {
 	flag_be = ProtoField.bool("tracenet.hdr.flags.big_endian", "Field values big-endian", 8, nil, F_BIG_ENDIAN),
 	flag_long64 = ProtoField.bool("tracenet.hdr.flags.long64", "Producer's long is 64-bit", 8, nil, F_LONG64),
 	flag_more = ProtoField.bool("tracenet.hdr.flags.more", "Metadata record continues in the next frame", 8, nil, F_MORE),
+	flag_raw = ProtoField.bool("tracenet.hdr.flags.raw_pointers", "Kernel addresses", 8,
+		{ "raw", "keyed hashes" }, F_RAW_POINTERS),
 	hdr_len = ProtoField.uint8("tracenet.hdr.len", "Header length"),
 	hdr_cpu = ProtoField.uint16("tracenet.hdr.cpu", "CPU"),
 	count = ProtoField.uint16("tracenet.hdr.count", "Count"),
@@ -1846,6 +1848,7 @@ local function dissect_header(ctx, tvb)
 	fl:add(F.flag_be, tvb(2, 1))
 	fl:add(F.flag_long64, tvb(2, 1))
 	fl:add(F.flag_more, tvb(2, 1))
+	fl:add(F.flag_raw, tvb(2, 1))
 	root:add(F.hdr_len, tvb(3, 1))
 	root:add(F.hdr_cpu, tvb(4, 2))
 	root:add(F.count, tvb(6, 2))

@@ -82,4 +82,19 @@ static inline int tn_rtnl_newlink(struct net *src_net, struct net_device *dev,
 #define system_dfl_wq		system_unbound_wq
 #endif
 
+/* A device that cannot change network namespace: NETIF_F_NETNS_LOCAL, which
+ * 6.12 made the bit dev->netns_local and 6.13 renamed dev->netns_immutable
+ * (Debian's 6.12.118 has the new name).
+ */
+static inline void tn_set_netns_immutable(struct net_device *dev)
+{
+#if defined(TN_HAVE_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#elif defined(TN_HAVE_NETNS_LOCAL)
+	dev->netns_local = true;
+#else
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
 #endif /* _TRACENET_COMPAT_H */

@@ -116,6 +116,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 {
 	struct tn_dev *td = q->td;
 	unsigned int batch = READ_ONCE(td->batch);
+	bool raw = READ_ONCE(td->raw_pointers);
 	struct sk_buff *skb = NULL;
 	unsigned int count = 0;
 	struct tn_record *rec;
@@ -144,7 +145,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 		} else if (skb_tailroom(skb) < len) {
 			break;
 		}
-		tn_frame_write_event(skb_put(skb, len), ev, rec);
+		tn_frame_write_event(skb_put(skb, len), ev, rec, raw);
 		tn_buffer_consume(td, q->cpu);
 		WRITE_ONCE(q->seq, q->seq + 1);
 		count++;
@@ -152,7 +153,8 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 	if (!skb)
 		return NULL;
 
-	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_EVENTS, q->cpu, count, seq);
+	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_EVENTS, raw, q->cpu, count,
+			 seq);
 	skb->tstamp = ns_to_ktime(ts);
 
 	u64_stats_update_begin(&q->syncp);

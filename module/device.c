@@ -34,6 +34,7 @@ static int tn_init(struct net_device *dev)
 	td->ring_pages = TN_DEFAULT_RING_PAGES;
 	td->batch = 1;
 	td->coalesce = true;
+	get_random_bytes(&td->ptr_key, sizeof(td->ptr_key));
 	xa_init(&td->events);
 	INIT_DELAYED_WORK(&td->meta_work, tn_meta_work);
 
@@ -245,6 +246,10 @@ static void tn_setup(struct net_device *dev)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
 	eth_hw_addr_random(dev);
+	/* Trace data is the machine's: it stays where CAP_NET_RAW and
+	 * CAP_NET_ADMIN mean the initial user namespace's.
+	 */
+	tn_set_netns_immutable(dev);
 }
 
 static int tn_validate(struct nlattr *tb[], struct nlattr *data[],
@@ -263,19 +268,19 @@ static int tn_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
-/* "ip link add ... type tracenet". A device pins a ring buffer per CPU that
- * no memory cgroup is charged for (ethtool -G grows it to 64 MiB per CPU),
- * so CAP_NET_ADMIN over the netns is not enough: root of a user namespace,
- * which any user can create, could pin all of the machine's memory. As for
- * attaching, the capability must be in the initial user namespace.
+/* "ip link add ... type tracenet". Only in the initial network namespace
+ * (trace devices never leave it, tn_setup()), where rtnetlink has checked
+ * CAP_NET_ADMIN in the initial user namespace: a device pins a ring buffer
+ * per CPU that no memory cgroup is charged for (ethtool -G grows it to
+ * 64 MiB per CPU), and its frames are the machine's trace data.
  * The op is compat.h's tn_rtnl_newlink(), whose arguments vary by kernel.
  */
 int tn_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 {
-	if (!capable(CAP_NET_ADMIN)) {
+	if (!net_eq(dev_net(dev), &init_net)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "creating a tracenet device needs CAP_NET_ADMIN in the initial user namespace");
-		return -EPERM;
+				   "tracenet devices live in the initial network namespace");
+		return -EOPNOTSUPP;
 	}
 	return register_netdevice(dev);
 }
@@ -311,4 +316,43 @@ struct net_device *tn_dev_create(const char *name)
 		return ERR_PTR(err);
 	}
 	return dev;
+}
+
+/* No device goes on top of a trace device: a bridge, bond, macvlan or VLAN
+ * would take its frames somewhere else, a macvlan even into another
+ * network namespace. Forwarding (forward.c) is the way out, with its
+ * privilege. And a forward target going away ends that forwarding.
+ */
+static int tn_netdev_event(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_changeupper_info *info = ptr;
+
+	switch (event) {
+	case NETDEV_PRECHANGEUPPER:
+		if (!tn_is_tracenet(dev) || !info->linking)
+			break;
+		NL_SET_ERR_MSG_MOD(netdev_notifier_info_to_extack(ptr),
+				   "a tracenet device cannot have an upper device");
+		return notifier_from_errno(-EOPNOTSUPP);
+	case NETDEV_UNREGISTER:
+		tn_fwd_target_gone(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tn_notifier = {
+	.notifier_call = tn_netdev_event,
+};
+
+int tn_notifier_init(void)
+{
+	return register_netdevice_notifier(&tn_notifier);
+}
+
+void tn_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&tn_notifier);
 }

@@ -12,11 +12,9 @@
  * fit when trace0's MTU does (tracenetctl forward sees to it; metadata
  * records larger than it go in parts), but for a single larger event.
  *
- * Kernel addresses do not leave the host: unless asked for raw pointers,
- * pointer fields (and the few unsigned long fields that hold code
- * addresses) are replaced in the copy by a keyed hash, SipHash with a key
- * drawn when forwarding is set up. Equal pointers hash equal, NULL stays
- * NULL.
+ * Kernel addresses do not leave the host unless asked for: a device with
+ * raw addresses (pointers.c) forwards hashed copies unless the forward
+ * keeps them too (TRACENET_FWD_RAW_POINTERS).
  *
  * The forwarding state is RCU-protected, written under RTNL: the netlink
  * command, the device notifier (the target going away or leaving the
@@ -26,94 +24,15 @@
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
 #include "tracenet.h"
 
 struct tn_fwd {
 	struct net_device *dev;
 	netdevice_tracker tracker;
-	siphash_key_t key;
 	u8 dst[ETH_ALEN];
 	u32 flags;			/* TRACENET_FWD_* */
 };
-
-static bool tn_field_is_address(const struct tn_field *f)
-{
-	static const char *const names[] = { "call_site", "ip", "parent_ip" };
-	unsigned int i;
-
-	if (f->flags & TRACENET_FIELD_DYNAMIC)
-		return false;
-	if (f->flags & TRACENET_FIELD_POINTER)
-		return true;
-	if (f->size != sizeof(long) || strcmp(f->type, "unsigned long"))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(f->name, names[i]))
-			return true;
-	return false;
-}
-
-static void tn_hash_value(u8 *val, u16 len, const siphash_key_t *key)
-{
-	if (len == sizeof(u64)) {
-		u64 v = get_unaligned((u64 *)val);
-
-		if (v)
-			put_unaligned(siphash_1u64(v, key), (u64 *)val);
-	} else if (len == sizeof(u32)) {
-		u32 v = get_unaligned((u32 *)val);
-
-		if (v)
-			put_unaligned((u32)siphash_1u32(v, key), (u32 *)val);
-	}
-}
-
-/* Hash the address fields of one event, its TLVs at @p + @t to @end. */
-static void tn_fwd_hash_event(const struct tn_event *ev, u8 *p, unsigned int t,
-			      unsigned int end, u16 nfields,
-			      const siphash_key_t *key)
-{
-	u16 i;
-
-	for (i = 0; i < nfields && i < ev->nfields &&
-	     t + sizeof(struct tracenet_tlv) <= end; i++) {
-		u16 tl = ntohs(((const struct tracenet_tlv *)(p + t))->len);
-
-		t += sizeof(struct tracenet_tlv);
-		if (t + tl > end)
-			return;
-		if (tn_field_is_address(&ev->fields[i]))
-			tn_hash_value(p + t, tl, key);
-		t += TRACENET_TLV_ALIGN(tl);
-	}
-}
-
-/* Hash the address fields of the events of the frame at @p (tracenet
- * header onwards, @len bytes). The frame is ours, built this poll; the
- * bounds are checked all the same.
- */
-static void tn_fwd_hash(struct tn_dev *td, const siphash_key_t *key, u8 *p,
-			unsigned int len)
-{
-	const struct tracenet_hdr *h = (const struct tracenet_hdr *)p;
-	unsigned int n = ntohs(h->count), off = h->hdr_len;
-
-	while (n-- && off + sizeof(struct tracenet_event) <= len) {
-		const struct tracenet_event *e = (const void *)(p + off);
-		unsigned int end = off + ntohs(e->len);
-		const struct tn_event *ev;
-
-		if (end < off + sizeof(*e) || end > len)
-			return;
-		ev = xa_load(&td->events, ntohl(e->id));
-		if (ev)
-			tn_fwd_hash_event(ev, p, off + sizeof(*e), end,
-					  ntohs(e->nfields), key);
-		off = end;
-	}
-}
 
 /* Send a copy of @skb, a frame of trace0 as received (data past the
  * Ethernet header). Returns false if it could not be sent. BH off.
@@ -138,9 +57,11 @@ static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
 	skb_set_network_header(out, ETH_HLEN);
 	ether_addr_copy(eth_hdr(out)->h_dest, fwd->dst);
 	if (!(fwd->flags & TRACENET_FWD_RAW_POINTERS) &&
-	    ((const struct tracenet_hdr *)skb->data)->type == TRACENET_FRAME_EVENTS)
-		tn_fwd_hash(td, &fwd->key, out->data + ETH_HLEN,
-			    out->len - ETH_HLEN);
+	    (((const struct tracenet_hdr *)skb->data)->flags & TRACENET_F_RAW_POINTERS) &&
+	    !tn_pointers_hash_frame(td, out->data + ETH_HLEN, out->len - ETH_HLEN)) {
+		kfree_skb(out);
+		return false;
+	}
 	/* The event time is no departure time: EDT qdiscs (fq) would hold
 	 * the frame until a CLOCK_REALTIME instant on the monotonic clock.
 	 */
@@ -220,6 +141,11 @@ int tn_fwd_set(struct tn_dev *td, struct net_device *to, const u8 *dst,
 		NL_SET_ERR_MSG_MOD(extack, "forwarding needs an Ethernet device");
 		return -EINVAL;
 	}
+	if ((flags & TRACENET_FWD_RAW_POINTERS) && !READ_ONCE(td->raw_pointers)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device hashes kernel addresses: set raw pointers on it first");
+		return -EINVAL;
+	}
 	if (dst && !is_valid_ether_addr(dst) && !is_broadcast_ether_addr(dst)) {
 		NL_SET_ERR_MSG_MOD(extack, "destination MAC is multicast or zero");
 		return -EINVAL;
@@ -229,7 +155,6 @@ int tn_fwd_set(struct tn_dev *td, struct net_device *to, const u8 *dst,
 		return -ENOMEM;
 	fwd->dev = to;
 	netdev_hold(to, &fwd->tracker, GFP_KERNEL);
-	get_random_bytes(&fwd->key, sizeof(fwd->key));
 	ether_addr_copy(fwd->dst, dst ? dst : td->dev->dev_addr);
 	fwd->flags = flags;
 	tn_fwd_replace(td, fwd);
@@ -255,15 +180,13 @@ struct net_device *tn_fwd_get(struct tn_dev *td, u8 *dst, u32 *flags)
 	return fwd->dev;
 }
 
-/* The target going away (or to another netns) ends the forwarding. */
-static int tn_fwd_netdev_event(struct notifier_block *nb, unsigned long event,
-			       void *ptr)
+/* Under RTNL: the target going away (or to another netns) ends the
+ * forwarding to it.
+ */
+void tn_fwd_target_gone(struct net_device *dev)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct tn_dev *td;
 
-	if (event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
 	mutex_lock(&tn_mutex);
 	list_for_each_entry(td, &tn_devs, node) {
 		struct tn_fwd *fwd = rtnl_dereference(td->fwd);
@@ -275,19 +198,4 @@ static int tn_fwd_netdev_event(struct notifier_block *nb, unsigned long event,
 		}
 	}
 	mutex_unlock(&tn_mutex);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block tn_fwd_notifier = {
-	.notifier_call = tn_fwd_netdev_event,
-};
-
-int tn_fwd_init(void)
-{
-	return register_netdevice_notifier(&tn_fwd_notifier);
-}
-
-void tn_fwd_exit(void)
-{
-	unregister_netdevice_notifier(&tn_fwd_notifier);
 }

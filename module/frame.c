@@ -72,10 +72,11 @@ static void tn_put_tlv(struct sk_buff *skb, u16 type, const void *val, u32 len)
 }
 
 /* Write the event at @buf, which has the tn_frame_event_len() bytes it
- * needs: the caller's skb or, for XDP, a page fragment.
+ * needs: the caller's skb or, for XDP, a page fragment. Address fields are
+ * hashed unless @raw, which the frame's header says (tn_frame_write_hdr()).
  */
 void tn_frame_write_event(void *buf, const struct tn_event *ev,
-			  const struct tn_record *rec)
+			  const struct tn_record *rec, bool raw)
 {
 	const struct trace_entry *ent = (const struct trace_entry *)rec->raw;
 	struct tracenet_event *e = buf;
@@ -100,16 +101,19 @@ void tn_frame_write_event(void *buf, const struct tn_event *ev,
 		pad = TRACENET_TLV_ALIGN(len) - len;
 		tlv->type = htons(i);
 		tlv->len = htons(len);
-		p = memcpy(tlv + 1, rec->raw + off, len) + len;
+		p = memcpy(tlv + 1, rec->raw + off, len);
+		if (!raw && ev->fields[i].address)
+			tn_pointer_hash(p, len, &ev->td->ptr_key);
+		p += len;
 		memset(p, 0, pad);
 		p += pad;
 	}
 	e->len = htons(p - (u8 *)buf);
 }
 
-static u8 tn_wire_flags(void)
+static u8 tn_wire_flags(bool raw)
 {
-	u8 flags = 0;
+	u8 flags = raw ? TRACENET_F_RAW_POINTERS : 0;
 
 	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
 		flags |= TRACENET_F_BIG_ENDIAN;
@@ -118,9 +122,12 @@ static u8 tn_wire_flags(void)
 	return flags;
 }
 
-/* The Ethernet and tracenet headers, TN_HDRS_LEN bytes at @buf. */
+/* The Ethernet and tracenet headers, TN_HDRS_LEN bytes at @buf; @raw: the
+ * events' addresses are raw. Every frame says so, metadata too, so that
+ * any capture does.
+ */
 void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
-			unsigned int cpu, unsigned int count, u64 seq)
+			bool raw, unsigned int cpu, unsigned int count, u64 seq)
 {
 	struct ethhdr *eth = buf;
 	struct tracenet_hdr *h = buf + ETH_HLEN;
@@ -130,7 +137,7 @@ void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
 	eth->h_proto = htons(TRACENET_ETH_P);
 	h->version = TRACENET_WIRE_VERSION;
 	h->type = type;
-	h->flags = tn_wire_flags();
+	h->flags = tn_wire_flags(raw);
 	h->hdr_len = sizeof(*h);
 	h->cpu = htons(cpu);
 	h->count = htons(count);
@@ -139,10 +146,10 @@ void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
 
 /* Push the headers in front of the payload and make the skb look received. */
 void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
-		      unsigned int cpu, unsigned int count, u64 seq)
+		      bool raw, unsigned int cpu, unsigned int count, u64 seq)
 {
-	tn_frame_write_hdr(skb_push(skb, TN_HDRS_LEN), dev, type, cpu, count,
-			   seq);
+	tn_frame_write_hdr(skb_push(skb, TN_HDRS_LEN), dev, type, raw, cpu,
+			   count, seq);
 	skb->protocol = eth_type_trans(skb, dev);
 }
 
@@ -203,7 +210,8 @@ struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 	for (i = 0; i < ev->nfields; i++)
 		tn_put_meta_field(skb, &ev->fields[i]);
 
-	tn_frame_put_hdr(skb, dev, TRACENET_FRAME_META, cpu, 1, 0);
+	tn_frame_put_hdr(skb, dev, TRACENET_FRAME_META,
+			 READ_ONCE(tn_priv(dev)->raw_pointers), cpu, 1, 0);
 	skb->tstamp = ktime_get_real();
 	return skb;
 }
@@ -232,7 +240,8 @@ int tn_frame_meta_split(struct net_device *dev, struct sk_buff *whole,
 		}
 		skb_reserve(skb, TN_HDRS_LEN);
 		skb_put_data(skb, rec + off, n);
-		tn_frame_put_hdr(skb, dev, TRACENET_FRAME_META, cpu, 1, off);
+		tn_frame_put_hdr(skb, dev, TRACENET_FRAME_META,
+				 READ_ONCE(tn_priv(dev)->raw_pointers), cpu, 1, off);
 		if (off + n < len)
 			((struct tracenet_hdr *)skb->data)->flags |= TRACENET_F_MORE;
 		skb->tstamp = whole->tstamp;
@@ -269,7 +278,8 @@ struct sk_buff *tn_frame_host(struct tn_dev *td, unsigned int cpu, gfp_t gfp)
 	clk.boottime = cpu_to_be64(ktime_get_boottime_ns());
 	tn_put_tlv(skb, TRACENET_HOST_CLOCK, &clk, sizeof(clk));
 
-	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_HOST, cpu, count, 0);
+	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_HOST,
+			 READ_ONCE(td->raw_pointers), cpu, count, 0);
 	skb->tstamp = ns_to_ktime(be64_to_cpu(clk.realtime));
 	return skb;
 }

@@ -53,12 +53,12 @@ static int __init tn_module_init(void)
 	err = tn_hotplug_init();
 	if (err)
 		return err;
-	err = tn_fwd_init();
+	err = tn_notifier_init();
 	if (err)
 		goto err_hotplug;
 	err = rtnl_link_register(&tn_link_ops);
 	if (err)
-		goto err_fwd;
+		goto err_notifier;
 	err = tn_create_devs();
 	if (err)
 		goto err_link;
@@ -70,8 +70,8 @@ static int __init tn_module_init(void)
 
 err_link:
 	rtnl_link_unregister(&tn_link_ops);	/* deletes what was created */
-err_fwd:
-	tn_fwd_exit();
+err_notifier:
+	tn_notifier_exit();
 err_hotplug:
 	tn_hotplug_exit();
 	return err;
@@ -81,7 +81,7 @@ static void __exit tn_module_exit(void)
 {
 	tn_netlink_exit();
 	rtnl_link_unregister(&tn_link_ops);
-	tn_fwd_exit();
+	tn_notifier_exit();
 	tn_hotplug_exit();
 }
 

@@ -45,6 +45,7 @@ static const struct nla_policy tn_policy[TRACENET_A_MAX + 1] = {
 	[TRACENET_A_FWD_OFF]	= { .type = NLA_FLAG },
 	[TRACENET_A_HOST_NAME]	= { .type = NLA_NUL_STRING, .len = __NEW_UTS_LEN },
 	[TRACENET_A_BOOT_ID]	= NLA_POLICY_EXACT_LEN(16),
+	[TRACENET_A_RAW_POINTERS] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static struct genl_family tn_genl_family;
@@ -118,7 +119,10 @@ static int tn_parse_field(struct tn_field *f, const struct nlattr *nla,
 
 	f->name = nla_strdup(tb[TRACENET_A_FIELD_NAME], GFP_KERNEL);
 	f->type = nla_strdup(tb[TRACENET_A_FIELD_TYPE], GFP_KERNEL);
-	return f->name && f->type ? 0 : -ENOMEM;
+	if (!f->name || !f->type)
+		return -ENOMEM;
+	f->address = tn_field_is_address(f);
+	return 0;
 }
 
 static struct tn_event *tn_parse_event(struct genl_info *info)
@@ -466,7 +470,9 @@ static void tn_set_identity(struct tn_dev *td, struct nlattr **attrs)
 	mod_delayed_work(system_percpu_wq, &td->meta_work, 0);
 }
 
-/* Sending trace data off the host is tracing: the same privilege. */
+/* Sending trace data off the host is tracing, and transmitting on a device
+ * of the netns is network administration: both privileges.
+ */
 static int tn_nl_set_forward(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -477,6 +483,11 @@ static int tn_nl_set_forward(struct sk_buff *skb, struct genl_info *info)
 
 	if (!tn_may_trace(skb, info->extack))
 		return -EPERM;
+	if (!netlink_ns_capable(skb, genl_info_net(info)->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "forwarding transmits: it needs CAP_NET_ADMIN too");
+		return -EPERM;
+	}
 	if (!attrs[TRACENET_A_FWD_OFF] == !attrs[TRACENET_A_FWD_IFINDEX]) {
 		NL_SET_ERR_MSG_MOD(info->extack, "give either a forward device or FWD_OFF");
 		return -EINVAL;
@@ -576,6 +587,60 @@ out:
 	return err;
 }
 
+/* Raw kernel addresses on the device's frames, or hashed (pointers.c):
+ * perf's privilege, as attaching.
+ */
+static int tn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+
+	if (!tn_may_trace(skb, info->extack))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_RAW_POINTERS))
+		return -EINVAL;
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	/* Under RTNL, as tn_fwd_set() reads it. */
+	rtnl_lock();
+	WRITE_ONCE(tn_priv(dev)->raw_pointers,
+		   nla_get_u8(info->attrs[TRACENET_A_RAW_POINTERS]));
+	rtnl_unlock();
+	dev_put(dev);
+	return 0;
+}
+
+static int tn_nl_get_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &tn_genl_family, 0,
+				TRACENET_CMD_GET_DEVICE);
+	if (!hdr || nla_put_u32(msg, TRACENET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, TRACENET_A_IFNAME, dev->name) ||
+	    nla_put_u8(msg, TRACENET_A_RAW_POINTERS,
+		       READ_ONCE(tn_priv(dev)->raw_pointers))) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	dev_put(dev);
+	return err;
+}
+
 static const struct genl_ops tn_genl_ops[] = {
 	{
 		.cmd	= TRACENET_CMD_ATTACH,
@@ -601,6 +666,14 @@ static const struct genl_ops tn_genl_ops[] = {
 	{
 		.cmd	= TRACENET_CMD_GET_FORWARD,
 		.doit	= tn_nl_get_forward,
+	},
+	{
+		.cmd	= TRACENET_CMD_SET_DEVICE,
+		.doit	= tn_nl_set_device,
+	},
+	{
+		.cmd	= TRACENET_CMD_GET_DEVICE,
+		.doit	= tn_nl_get_device,
 	},
 };
 

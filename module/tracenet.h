@@ -5,8 +5,9 @@
  * Data path: producer.c (perf overflow handler, any context) writes records
  * into the device's per-CPU buffer (buffer.c); delivery.c drains each CPU's
  * buffer from that CPU's NAPI context and frame.c turns records into frames;
- * xdp.c runs an attached XDP program on each event frame before an skb
- * exists; forward.c sends a copy of each frame out of another device;
+ * pointers.c hashes the kernel addresses in them; xdp.c runs an attached
+ * XDP program on each event frame before an skb exists; forward.c sends a
+ * copy of each frame out of another device;
  * device.c owns the net_device, netlink.c the control plane,
  * hotplug.c keeps the per-CPU perf counters in step with the online CPUs.
  */
@@ -20,6 +21,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 #include <linux/utsname.h>
+#include <linux/siphash.h>
 #include <net/xdp.h>
 #include <asm/local64.h>
 #include <uapi/linux/tracenet.h>
@@ -42,6 +44,7 @@ struct tn_field {
 	u16 offset;
 	u16 size;
 	u32 flags;			/* TRACENET_FIELD_* */
+	bool address;			/* hashed unless raw (pointers.c) */
 	char *name;
 	char *type;
 };
@@ -119,6 +122,7 @@ struct tn_dev {
 	struct tn_queue *queues;	/* [nr_cpu_ids] */
 	struct tn_pcpu __percpu *pcpu;
 	struct bpf_prog __rcu *xdp_prog;	/* under RTNL */
+	struct bpf_prog *xdp_redirector;	/* it, if its attacher had CAP_PERFMON */
 	struct tn_fwd __rcu *fwd;		/* under RTNL */
 	struct xarray events;		/* id -> tn_event; RCU for readers */
 	unsigned int nevents;		/* under tn_mutex */
@@ -128,6 +132,8 @@ struct tn_dev {
 	char host[__NEW_UTS_LEN + 1];	/* host frames' identity, under tn_mutex */
 	u8 boot_id[16];
 	bool has_boot_id;
+	bool raw_pointers;		/* TRACENET_F_RAW_POINTERS; under RTNL */
+	siphash_key_t ptr_key;		/* hashes addresses otherwise */
 	unsigned int ring_pages;
 	unsigned int batch;		/* events per frame */
 	bool coalesce;			/* kick NAPI lazily (ethtool rx-usecs) */
@@ -159,6 +165,8 @@ static inline struct tn_dev *tn_priv(const struct net_device *dev)
 }
 
 bool tn_is_tracenet(const struct net_device *dev);
+int tn_notifier_init(void);
+void tn_notifier_exit(void);
 struct net_device *tn_dev_create(const char *name);
 void tn_read_stats(struct tn_dev *td, unsigned int cpu, struct tn_stats *s);
 void tn_sum_stats(struct tn_dev *td, struct tn_stats *sum);
@@ -212,8 +220,7 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 		  struct sk_buff **skb);
 
 /* forward.c */
-int tn_fwd_init(void);
-void tn_fwd_exit(void);
+void tn_fwd_target_gone(struct net_device *dev);
 int tn_fwd_set(struct tn_dev *td, struct net_device *to, const u8 *dst,
 	       u32 flags, struct netlink_ext_ack *extack);
 void tn_fwd_clear(struct tn_dev *td);
@@ -222,14 +229,19 @@ bool tn_fwd_events(struct tn_queue *q, struct tn_fwd *fwd,
 		   const struct sk_buff *skb);
 bool tn_fwd_meta(struct tn_dev *td, const struct sk_buff *skb);
 
+/* pointers.c */
+bool tn_field_is_address(const struct tn_field *f);
+void tn_pointer_hash(u8 *val, u32 len, const siphash_key_t *key);
+bool tn_pointers_hash_frame(struct tn_dev *td, u8 *p, unsigned int len);
+
 /* frame.c */
 int tn_frame_event_len(const struct tn_event *ev, const struct tn_record *rec);
 void tn_frame_write_event(void *buf, const struct tn_event *ev,
-			  const struct tn_record *rec);
+			  const struct tn_record *rec, bool raw);
 void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
-			unsigned int cpu, unsigned int count, u64 seq);
+			bool raw, unsigned int cpu, unsigned int count, u64 seq);
 void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
-		      unsigned int cpu, unsigned int count, u64 seq);
+		      bool raw, unsigned int cpu, unsigned int count, u64 seq);
 struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,
 			      unsigned int cpu, gfp_t gfp);
 int tn_frame_meta_split(struct net_device *dev, struct sk_buff *whole,

@@ -5,7 +5,10 @@
  * in a page fragment before any skb exists, as a NIC's RX ring would hand
  * it over. XDP_DROP frees the fragment and costs the event no sequence
  * number, since a filtered event is not a lost one; XDP_PASS builds the skb
- * around the same fragment; XDP_REDIRECT sends it on. Metadata frames come
+ * around the same fragment; XDP_REDIRECT sends it on, if the program's
+ * attacher had the privilege forwarding needs (CAP_PERFMON; CAP_NET_ADMIN
+ * it had to attach): otherwise the event is lost, counted as an XDP error,
+ * as a failed redirect is. Metadata frames come
  * from process context and do not go through the program, so a capture
  * can always decode what passes.
  */
@@ -53,6 +56,9 @@ int tn_xdp_setup(struct net_device *dev, struct netdev_bpf *bpf)
 
 	if (bpf->command != XDP_SETUP_PROG)
 		return -EINVAL;
+	/* Only compared with the program a poll runs, never dereferenced. */
+	WRITE_ONCE(td->xdp_redirector,
+		   bpf->prog && perfmon_capable() ? bpf->prog : NULL);
 	old = rcu_replace_pointer(td->xdp_prog, bpf->prog,
 				  lockdep_rtnl_is_held());
 	if (old)
@@ -92,6 +98,7 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 	struct tn_event *ev;
 	struct xdp_buff xdp;
 	void *buf;
+	bool raw;
 	u32 act;
 	int len;
 	u64 ts;
@@ -115,9 +122,11 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 		tn_drop_head(q, &q->drop_nomem);
 		return true;
 	}
+	raw = READ_ONCE(td->raw_pointers);
 	tn_frame_write_hdr(buf + XDP_PACKET_HEADROOM, td->dev,
-			   TRACENET_FRAME_EVENTS, q->cpu, 1, q->seq);
-	tn_frame_write_event(buf + XDP_PACKET_HEADROOM + TN_HDRS_LEN, ev, rec);
+			   TRACENET_FRAME_EVENTS, raw, q->cpu, 1, q->seq);
+	tn_frame_write_event(buf + XDP_PACKET_HEADROOM + TN_HDRS_LEN, ev, rec,
+			     raw);
 	ts = rec->ts;
 	tn_buffer_consume(td, q->cpu);
 
@@ -143,7 +152,8 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 		u64_stats_update_end(&q->syncp);
 		return true;
 	case XDP_REDIRECT:
-		if (!xdp_do_redirect(td->dev, &xdp, prog)) {
+		if (prog == READ_ONCE(td->xdp_redirector) &&
+		    !xdp_do_redirect(td->dev, &xdp, prog)) {
 			q->xdp_flush = true;
 			WRITE_ONCE(q->seq, q->seq + 1);
 			tn_count(q, &q->xdp_redirect, 1);

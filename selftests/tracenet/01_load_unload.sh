@@ -34,12 +34,16 @@ ethtool -C trace0 rx-usecs 0 || fail "rx-usecs 0 (kick at every event)"
 ethtool -c trace0 | grep -q "^rx-usecs: *0" || fail "rx-usecs not 0"
 ethtool -T trace0 | grep -q "software-receive" || fail "ethtool -T"
 
-# A device in a namespace goes away with the namespace.
+# Trace devices live in the initial network namespace: none is created in
+# another (directly, or through a link netns), none moves to one.
 ip netns add tn_ns
-ip -n tn_ns link add trace5 type tracenet || fail "link add in netns"
-ip -n tn_ns link set trace5 up
+out=$(ip -n tn_ns link add trace5 type tracenet 2>&1) && fail "link add in a netns accepted"
+grep -q "initial network namespace" <<<"$out" || fail "link add in a netns: $out"
+ip link add trace5 netns tn_ns type tracenet 2>/dev/null && fail "link add into a netns accepted"
+ip link add trace5 type tracenet || fail "link add"
+ip link set trace5 netns tn_ns 2>/dev/null && fail "trace5 moved to a netns"
+ip link show trace5 >/dev/null || fail "a refused move lost trace5"
 ip netns del tn_ns
-sleep 0.5
 rmmod tracenet || fail "rmmod with devices"
 lsmod | grep -q '^tracenet' && fail "module still loaded"
-echo "5 load/unload cycles, link add/del, netns teardown: ok"
+echo "5 load/unload cycles, link add/del, no device in or to another netns: ok"

@@ -12,8 +12,8 @@
 #   userns        nobody's "unshare -Ur": root of a user namespace, in the
 #                 initial network namespace
 #   userns_netns  root of that user namespace in a network namespace it
-#                 owns ("unshare -Urn"), into which root moved a tracenet
-#                 device with an event attached
+#                 owns ("unshare -Urn"), where no tracenet device can be:
+#                 devices live in the initial network namespace only
 #
 # Attaching is checked twice: with tracenetctl, which also reads tracefs
 # (root only), and with raw netlink (tngenl.py, the format file copied out
@@ -24,23 +24,28 @@
 . "$(dirname "$0")/lib.sh"
 
 ids=(root net_admin net_raw perfmon sys_admin nobody userns userns_netns)
-# y: allowed; -: refused with a permission error.
+# y: allowed; -: refused with a permission error; x: refused whatever the
+# privilege (no tracenet device there, none may leave the initial netns or
+# have an upper device).
 expect="
-create      y y - - - - - -
-delete      y y - - - - - y
-configure   y y - - - - - y
-attach_nl   y - - y y - - -
-detach_nl   y - - y y - - -
-attach_ctl  y - - - - - - -
-detach_ctl  y - - y y - - -
-status      y y y y y y y y
-stats_nl    y y y y y y y y
-ethtool_S   y y y y y y y y
-capture     y - y - - - - y
-tcpdump     y - y - - - - -
-filter      y - - - - - - -
-follow      y - - - - - - -
-forward     y - - y y - - -
+create      y y - - - - - x
+move        x x - - - - - x
+upper       x x - - - - - x
+delete      y y - - - - - x
+configure   y y - - - - - x
+attach_nl   y - - y y - - x
+detach_nl   y - - y y - - x
+attach_ctl  y - - - - - - x
+detach_ctl  y - - y y - - x
+raw_ptrs    y - - y y - - x
+status      y y y y y y y x
+stats_nl    y y y y y y y x
+ethtool_S   y y y y y y y x
+capture     y - y - - - - x
+tcpdump     y - y - - - - x
+filter      y - - - - - - x
+follow      y - - - - - - x
+forward     y - - - - - - x
 "
 
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -77,11 +82,6 @@ for _ in $(seq 50); do
 done
 [ "$(readlink /proc/$holder/exe)" = "$(readlink -f /bin/sleep)" ] ||
 	skip "cannot create a user and network namespace as uid 65534"
-ip link add tnm type tracenet && ip link set tnm netns "$holder" ||
-	fail "cannot move a tracenet device into the user's namespace"
-in_ns "$ctl" attach tnm sched:sched_switch && in_ns ip link set tnm up ||
-	fail "cannot attach to the moved device"
-
 # Each identity has the capabilities it should, and no more.
 capmask() { # CAP_NET_ADMIN 12, NET_RAW 13, SYS_ADMIN 21, PERFMON 38
 	case $1 in
@@ -98,19 +98,11 @@ for who in "${ids[@]}"; do
 	[ -z "$want" ] || [ "$eff" = "$want" ] || fail "$who has capabilities $eff, not $want"
 done
 
-# Run as root in the namespace of identity $1.
-root_in() {
-	local who=$1
-	shift
-	if [ "$who" = userns_netns ]; then in_ns "$@"; else "$@"; fi
-}
-
-# Scratch devices root made, configured by the identities (left down).
-ip link add tnp_x type tracenet && ip link add tnp_xm type tracenet &&
-	ip link set tnp_xm netns "$holder" || fail "cannot create scratch devices"
-d_where=	# where tnp_d, the device to delete, is: "", init or ns
+# A scratch device root made, configured by the identities (left down).
+ip link add tnp_x type tracenet || fail "cannot create a scratch device"
+d_made=		# tnp_d, the device to delete, exists
 # Where forwards go, in each namespace.
-modprobe veth && ip link add tnp_fv type veth peer name tnp_fv1 &&
+modprobe veth && modprobe macvlan && ip link add tnp_fv type veth peer name tnp_fv1 &&
 	in_ns ip link add tnp_fv type veth peer name tnp_fv1 || fail "cannot create forward targets"
 
 # One operation as one identity, output to $log: its status. Setup and
@@ -119,34 +111,46 @@ modprobe veth && ip link add tnp_fv type veth peer name tnp_fv1 &&
 log=/tmp/tnpriv.out
 try() {
 	local op=$1 who=$2 dev=trace0 rc
-	[ "$who" != userns_netns ] || dev=tnm
 	case $op in
 	create)
 		as "$who" ip link add tnp_c type tracenet >$log 2>&1
 		rc=$?
-		[ $rc -ne 0 ] || root_in "$who" ip link del tnp_c >/dev/null 2>&1
+		[ $rc -ne 0 ] || ip link del tnp_c >/dev/null 2>&1
+		return $rc
+		;;
+	move)
+		# Into the user's own network namespace: CAP_NET_ADMIN over both
+		# was enough before trace devices were pinned.
+		as "$who" ip link set tnp_x netns "$holder" >$log 2>&1
+		rc=$?
+		[ $rc -ne 0 ] || in_ns ip link set tnp_x netns 1 >/dev/null 2>&1
+		return $rc
+		;;
+	upper)
+		as "$who" ip link add link tnp_x name tnp_mv type macvlan mode passthru >$log 2>&1
+		rc=$?
+		[ $rc -ne 0 ] || ip link del tnp_mv >/dev/null 2>&1
 		return $rc
 		;;
 	delete)
-		local want=init
-		[ "$who" != userns_netns ] || want=ns
-		if [ "$d_where" != "$want" ]; then
-			[ -z "$d_where" ] || root_in "$([ "$d_where" = ns ] && echo userns_netns)" \
-				ip link del tnp_d
+		if [ -z "$d_made" ]; then
 			ip link add tnp_d type tracenet || return 99
-			[ $want = init ] || ip link set tnp_d netns "$holder" || return 99
-			d_where=$want
+			d_made=1
 		fi
 		as "$who" ip link del tnp_d >$log 2>&1
 		rc=$?
-		[ $rc -ne 0 ] || d_where=
+		[ $rc -ne 0 ] || d_made=
 		return $rc
 		;;
 	configure)
-		local x=tnp_x
-		[ "$who" != userns_netns ] || x=tnp_xm
-		as "$who" sh -c "ethtool -G $x rx 8 && ethtool -C $x rx-frames 2 &&
-			ip link set $x up && ip link set $x down" >$log 2>&1
+		as "$who" sh -c "ethtool -G tnp_x rx 8 && ethtool -C tnp_x rx-frames 2 &&
+			ip link set tnp_x up && ip link set tnp_x down" >$log 2>&1
+		;;
+	raw_ptrs)
+		as "$who" "$ctl" pointers "$dev" raw >$log 2>&1
+		rc=$?
+		"$ctl" pointers "$dev" hashed >/dev/null 2>&1
+		return $rc
 		;;
 	attach_nl | attach_ctl)
 		if [ "$op" = attach_nl ]; then
@@ -156,18 +160,18 @@ try() {
 			as "$who" "$ctl" attach "$dev" sched:sched_wakeup >$log 2>&1
 		fi
 		rc=$?
-		[ $rc -ne 0 ] || root_in "$who" "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
+		[ $rc -ne 0 ] || "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
 		return $rc
 		;;
 	detach_nl | detach_ctl)
-		root_in "$who" "$ctl" attach "$dev" sched:sched_wakeup || return 99
+		"$ctl" attach "$dev" sched:sched_wakeup || return 99
 		if [ "$op" = detach_nl ]; then
 			as "$who" python3 -S "$here/tngenl.py" detach "$dev" "$wakeup_id" >$log 2>&1
 		else
 			as "$who" "$ctl" detach "$dev" sched:sched_wakeup >$log 2>&1
 		fi
 		rc=$?
-		[ $rc -eq 0 ] || root_in "$who" "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
+		[ $rc -eq 0 ] || "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
 		return $rc
 		;;
 	status)
@@ -185,7 +189,9 @@ try() {
 import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5))
 s.bind((sys.argv[1], 0))
-print(f"captured a frame of {len(s.recv(65536))} bytes")' "$dev" >$log 2>&1
+f = s.recv(65536)
+print(f"captured a frame of {len(f)} bytes, addresses",
+      "raw" if f[16] & 0x08 else "hashed")' "$dev" >$log 2>&1
 		;;
 	tcpdump)
 		as "$who" timeout 30 tcpdump -p -n -i "$dev" -c 1 -q ether proto 0x88b5 >$log 2>&1
@@ -193,19 +199,19 @@ print(f"captured a frame of {len(s.recv(65536))} bytes")' "$dev" >$log 2>&1
 	forward)
 		as "$who" "$ctl" forward "$dev" dev tnp_fv >$log 2>&1
 		rc=$?
-		[ $rc -ne 0 ] || root_in "$who" "$ctl" forward "$dev" --off >/dev/null 2>&1
+		[ $rc -ne 0 ] || "$ctl" forward "$dev" --off >/dev/null 2>&1
 		return $rc
 		;;
 	follow)
 		as "$who" "$ctl" follow "$dev" --exec /bin/true >$log 2>&1
 		rc=$?
-		[ $rc -ne 0 ] || root_in "$who" "$ctl" follow "$dev" --off >/dev/null 2>&1
+		[ $rc -ne 0 ] || "$ctl" follow "$dev" --off >/dev/null 2>&1
 		return $rc
 		;;
 	filter)
 		as "$who" "$ctl" filter "$dev" 'sched:sched_switch: prev_pid == 1' >$log 2>&1
 		rc=$?
-		[ $rc -ne 0 ] || root_in "$who" "$ctl" filter "$dev" --clear >/dev/null 2>&1
+		[ $rc -ne 0 ] || "$ctl" filter "$dev" --clear >/dev/null 2>&1
 		return $rc
 		;;
 	esac
@@ -217,12 +223,14 @@ proof() {
 	status) echo sched_switch ;;
 	stats_nl) echo 'produced ' ;;
 	ethtool_S) echo 'produced:' ;;
-	capture) echo 'captured a frame' ;;
+	capture) echo 'addresses hashed' ;;	# TRACENET_F_RAW_POINTERS clear
+	raw_ptrs) echo 'kernel addresses raw' ;;
 	tcpdump) echo '1 packet captured' ;;
 	esac
 }
 
 perm_error='Operation not permitted|[Pp]ermission denied|EPERM|You don.t have permission|needs CAP_'
+no_way='initial network namespace|netns is immutable|Invalid argument|cannot have an upper device|[Nn]o such device|[Cc]annot find device|not found|does not exist'
 bad=0
 # The table row by row as it is filled, so that a slow run shows how far
 # it got.
@@ -245,6 +253,8 @@ while read -r op row; do
 			got=y
 		elif [ $rc -ne 0 ] && [ $rc -lt 90 ] && [[ $out =~ $perm_error ]]; then
 			got=-
+		elif [ $rc -ne 0 ] && [ $rc -ne 99 ] && [ $rc -ne 124 ] && [[ $out =~ $no_way ]]; then
+			got=x
 		else
 			got='?'
 		fi
@@ -342,13 +352,20 @@ else
 		"CAP_PERFMON and one of them; allowed with the three"
 fi
 
+# Forwarding is tracing that transmits on a device of the netns: it takes
+# CAP_PERFMON (or CAP_SYS_ADMIN) and CAP_NET_ADMIN, either alone not.
+caps +perfmon,+net_admin "$ctl" forward trace0 dev tnp_fv ||
+	fail "uid 65534 with CAP_PERFMON and CAP_NET_ADMIN cannot forward"
+"$ctl" forward trace0 --off || fail "forward --off"
+echo "forward: allowed with CAP_PERFMON and CAP_NET_ADMIN"
+
 # Nothing an identity did may have stuck: trace0 has its one event.
 st=$("$ctl" status trace0)
 grep -q sched_wakeup <<<"$st" && fail "sched_wakeup left attached: $st"
 grep -q sched_switch <<<"$st" || fail "sched_switch was detached: $st"
 ip link show tnp_c >/dev/null 2>&1 && fail "tnp_c left behind"
 ip link del tnp_x
-[ "$d_where" != init ] || ip link del tnp_d
+[ -z "$d_made" ] || ip link del tnp_d
 kill "$holder"
 wait "$holder" 2>/dev/null
 [ $bad -eq 0 ] || fail "$bad operations not as Documentation/tracenet.rst says"

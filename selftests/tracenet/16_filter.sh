@@ -47,6 +47,7 @@ events="sched:sched_switch sched:sched_process_exec sched:sched_process_fork
 	net:netif_receive_skb net:net_dev_queue syscalls:sys_enter_openat
 	tracenet_test:openat2_probe"
 "$ctl" attach trace0 $events || fail "attach"
+raw_pointers trace0
 ip link set trace0 up
 capture_start trace0 /tmp/all.pcap
 

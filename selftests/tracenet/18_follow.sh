@@ -46,6 +46,7 @@ note "refusals: relative and empty path, no device, not tracenet, no bpffs, no p
 # --- The run -------------------------------------------------------------------
 events="sched:sched_switch syscalls:sys_enter_openat sched:sched_process_fork sched:sched_process_exec"
 "$ctl" attach trace0 $events || fail "attach"
+raw_pointers trace0
 "$ctl" follow trace0 --exec $path 2>/tmp/follow.err || fail "follow: $(cat /tmp/follow.err)"
 grep -q "attached sched:sched_process_exit to trace0" /tmp/follow.err || fail "no word of the exit event: $(cat /tmp/follow.err)"
 "$ctl" status trace0 | grep -q 'sched:sched_process_exit' || fail "sched_process_exit not attached"

@@ -69,6 +69,7 @@ note "refusals: not Ethernet, tracenet target, no device, not tracenet, multicas
 events="sched:sched_switch sched:sched_process_exec sched:sched_process_fork
 	net:netif_receive_skb net:net_dev_queue"
 "$ctl" attach trace0 $events || fail "attach"
+raw_pointers trace0
 "$ctl" filter trace0 'net:netif_receive_skb: name ~ "v[ab]"' \
 	'net:net_dev_queue: name ~ "v[ab]"' || fail "filter"
 for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
@@ -202,7 +203,31 @@ done | awk -F'|' '
 	}
 	END { printf "%d pointers, %d kernel addresses on trace0\n", n, kernel; exit bad || !kernel }' >/tmp/ptr.txt ||
 	{ head -20 /tmp/ptr.txt; fail "pointers were not hashed one to one"; }
-note "pointers: $(tail -1 /tmp/ptr.txt), each replaced by one keyed hash on the wire"
+# trace0 hashing (the default): its frames and the forwarded copies carry
+# the same hashes, each frame says so, and a raw forward is refused.
+"$ctl" forward trace0 --off || fail "forward --off"
+"$ctl" pointers trace0 hashed | grep -q "^trace0: kernel addresses hashed$" || fail "pointers trace0 hashed"
+out=$("$ctl" forward trace0 dev fa --raw-pointers 2>&1) && fail "a raw forward of a hashing device was accepted"
+grep -q "the device hashes kernel addresses" <<<"$out" || fail "raw forward of a hashing device: $out"
+"$ctl" forward trace0 dev fa || fail "forward, hashed device"
+ip link set trace0 up
+collect tn_c fb /tmp/fbh2.pcap "ether proto 0x88b5"
+capture_start trace0 /tmp/local2.pcap
+ip netns exec tn_a ping -c 4 -i 0.1 10.99.0.2 >/dev/null
+sleep 0.5
+capture_stop trace0
+collect_stop fb
+ptrs /tmp/local2.pcap >/tmp/lraw.txt
+ptrs /tmp/fbh2.pcap >/tmp/lhashed.txt
+[ "$(wc -l </tmp/lraw.txt)" -gt 8 ] || fail "too few net events on the hashing device"
+cmp -s /tmp/lraw.txt /tmp/lhashed.txt || fail "a hashing device's frames differ from their forwarded copies"
+grep -q 'skbaddr=0xffff' /tmp/lraw.txt && fail "a kernel address on the hashing device: $(grep -m1 skbaddr=0xffff /tmp/lraw.txt)"
+"$ctl" dump -r /tmp/local2.pcap 2>&1 >/dev/null | grep -q "kernel addresses are keyed hashes" ||
+	fail "dump does not say the addresses are hashed"
+"$ctl" dump -r /tmp/local.pcap 2>&1 >/dev/null | grep -q "kernel addresses are raw" ||
+	fail "dump does not say the addresses are raw"
+raw_pointers trace0
+note "pointers: $(tail -1 /tmp/ptr.txt), each replaced by one keyed hash on the wire; a hashing trace0's frames the same as their copies"
 
 # --- Routed: VXLAN across tn_r ----------------------------------------------------
 "$ctl" forward trace0 --off || fail "forward --off"

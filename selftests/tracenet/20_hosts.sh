@@ -1,6 +1,7 @@
 #!/bin/bash
-# Several traced hosts, one collector: two network namespaces each with a
-# tracenet device of their own, forwarding to a third that only captures.
+# Several traced hosts, one collector: two tracenet devices, each with a
+# host name of its own, forwarding to a network namespace that only
+# captures (trace devices live in the initial network namespace).
 # Host frames name each host (--host, or the name of the host tracenetctl
 # runs on) and sample its clocks; "tracenetctl dump -w" stamps each
 # capture's frames with their event time, mergecap merges the two, and
@@ -11,23 +12,18 @@
 
 load
 modprobe veth || fail "modprobe veth"
-for n in tn_ha tn_hc tn_col; do
-	ip netns add $n && ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || fail "netns $n"
-done
-in_ns() { local n=$1; shift; nsenter --net=/run/netns/$n "$@"; }
-ip -n tn_ha link add ca type veth peer name va netns tn_col &&
-ip -n tn_hc link add cc type veth peer name vc netns tn_col || fail "veths"
-for l in "tn_ha ca" "tn_hc cc" "tn_col va" "tn_col vc"; do
-	set -- $l
-	ip -n $1 link set $2 up || fail "$2 up"
-done
-ip -n tn_ha link add tnA type tracenet && ip -n tn_hc link add tnC type tracenet ||
-	fail "tracenet devices in the namespaces"
-in_ns tn_ha "$ctl" attach tnA syscalls:sys_enter_getppid &&
-in_ns tn_hc "$ctl" attach tnC syscalls:sys_enter_getpid || fail "attach"
-in_ns tn_ha "$ctl" forward tnA dev ca --host hostA 2>/dev/null || fail "forward A"
-in_ns tn_hc unshare -u sh -c "hostname hostC && '$ctl' forward tnC dev cc" 2>/dev/null || fail "forward C"
-in_ns tn_hc "$ctl" forward tnC | grep -q "; host hostC$" || fail "C's name: $(in_ns tn_hc "$ctl" forward tnC)"
+ip netns add tn_col && ip netns exec tn_col sysctl -qw net.ipv6.conf.all.disable_ipv6=1 ||
+	fail "netns tn_col"
+ip link add ca type veth peer name va netns tn_col &&
+ip link add cc type veth peer name vc netns tn_col || fail "veths"
+ip link set ca up && ip link set cc up && ip -n tn_col link set va up &&
+	ip -n tn_col link set vc up || fail "veths up"
+ip link add tnA type tracenet && ip link add tnC type tracenet || fail "tracenet devices"
+"$ctl" attach tnA syscalls:sys_enter_getppid &&
+"$ctl" attach tnC syscalls:sys_enter_getpid || fail "attach"
+"$ctl" forward tnA dev ca --host hostA 2>/dev/null || fail "forward A"
+unshare -u sh -c "hostname hostC && '$ctl' forward tnC dev cc" 2>/dev/null || fail "forward C"
+"$ctl" forward tnC | grep -q "; host hostC$" || fail "C's name: $("$ctl" forward tnC)"
 
 for c in va vc; do
 	ip netns exec tn_col tcpdump -i $c -B 65536 -s 0 -w /tmp/$c.pcap ether proto 0x88b5 \
@@ -38,7 +34,7 @@ while [ $t -gt 0 ] && ! { grep -q "listening on" /tmp/va.log && grep -q "listeni
 	sleep 0.1
 	t=$((t - 1))
 done
-ip -n tn_ha link set tnA up && ip -n tn_hc link set tnC up || fail "up"
+ip link set tnA up && ip link set tnC up || fail "up"
 sleep 1
 n=40
 pid=$(python3 -c 'import os, sys, time
@@ -47,7 +43,7 @@ for _ in range(int(sys.argv[1])):
     os.getppid(); time.sleep(0.003)
     os.getpid(); time.sleep(0.003)' $n)
 sleep 2.5	# host frames again, with later clock samples
-ip -n tn_ha link set tnA down && ip -n tn_hc link set tnC down
+ip link set tnA down && ip link set tnC down
 sleep 1
 kill -INT $(jobs -p)
 wait

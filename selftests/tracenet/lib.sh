@@ -22,6 +22,11 @@ wait_file() {
 	while [ "$t" -gt 0 ] && [ ! -s "$f" ]; do sleep 0.1; t=$((t - 1)); done
 }
 
+# trace-cmd, the oracle, shows the kernel's addresses: so must DEV.
+raw_pointers() {
+	"$ctl" pointers "$1" raw >/dev/null || fail "pointers $1 raw"
+}
+
 # Start tcpdump writing DEV's frames to FILE; sets $tcpdump_pid. The capture
 # is ready once tcpdump printed "listening on".
 capture_start() {

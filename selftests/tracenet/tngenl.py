@@ -281,7 +281,12 @@ def main(argv):
         sys.exit(__doc__)
     cmd, args = argv[1], argv[2:]
     g = Genl()
-    idx = lambda name: socket.if_nametoindex(name)
+
+    def idx(name):
+        try:
+            return socket.if_nametoindex(name)
+        except OSError:
+            sys.exit(f'{name}: no such device')
     if cmd == 'attach':
         system, name = args[1].replace('/', ':').split(':')
         ev = Event.load(system, name, args[2] if len(args) > 2 else None)

@@ -36,6 +36,7 @@ struct tn_evinfo {
 	char *format;			/* as received: redefinitions differ */
 	bool warned;
 	bool gave_up;			/* skipped once: its events no longer wait */
+	int has_addr;			/* has_addresses(): -1 not known yet */
 	struct tn_layout lay;
 };
 
@@ -48,6 +49,8 @@ struct tn_source {
 	struct tn_source *next;
 	uint8_t mac[6];
 	uint8_t flags;			/* TRACENET_F_* of its first frame */
+	bool said_pointers;
+	bool raw_pointers;		/* as last said */
 	bool warned_id;
 	struct tep_handle *tep;
 	struct tep_plugin_list *plugins;
@@ -302,6 +305,7 @@ static void parse_meta(struct tn_decoder *d, struct tn_source *src,
 		      info->sysname, m->id);
 	}
 	info->event = event;
+	info->has_addr = -1;
 }
 
 static void register_meta(struct tn_decoder *d, struct tn_source *src,
@@ -499,6 +503,49 @@ void tn_format_event(struct trace_seq *s, struct tep_handle *tep,
 	format_event(s, tep, event, rec, TEP_PRINT_INFO);
 }
 
+/* Has the event a field the producer hashes unless raw: a pointer, or a
+ * code address by name (the module's pointers.c)?
+ */
+static bool has_addresses(struct tn_evinfo *info)
+{
+	static const char *const names[] = { "call_site", "ip", "parent_ip" };
+	struct tep_format_field *fld;
+	unsigned int i;
+
+	if (info->has_addr >= 0)
+		return info->has_addr;
+	info->has_addr = 0;
+	for (fld = info->event->format.fields; fld; fld = fld->next) {
+		if (fld->flags & TEP_FIELD_IS_DYNAMIC)
+			continue;
+		if ((fld->flags & TEP_FIELD_IS_POINTER) || strchr(fld->type, '*'))
+			info->has_addr = 1;
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strcmp(fld->name, names[i]) && !strcmp(fld->type, "unsigned long"))
+				info->has_addr = 1;
+	}
+	return info->has_addr;
+}
+
+/* Whether the addresses that follow are the kernel's or keyed hashes
+ * (TRACENET_F_RAW_POINTERS): said, on stderr as the values cannot say it,
+ * before a source's first event with an address field, and again
+ * whenever it changes.
+ */
+static void note_pointers(struct tn_decoder *d, struct tn_source *src,
+			  const struct tn_frame *f, unsigned long long frame)
+{
+	bool raw = f->flags & TRACENET_F_RAW_POINTERS;
+
+	if (src->said_pointers && raw == src->raw_pointers)
+		return;
+	src->said_pointers = true;
+	src->raw_pointers = raw;
+	fflush(d->out);
+	fprintf(d->err, "tracenetctl: frame %llu on: %s's kernel addresses are %s\n",
+		frame, src->host, raw ? "raw" : "keyed hashes");
+}
+
 static void one_event(struct tn_decoder *d, struct tn_source *src,
 		      const struct tn_frame *f, const struct tn_wevent *ev,
 		      unsigned long long frame)
@@ -530,6 +577,8 @@ static void one_event(struct tn_decoder *d, struct tn_source *src,
 	format_event(&d->seq, src->tep, info->event, &rec,
 		     d->print_fields ? TEP_PRINT_INFO_RAW : TEP_PRINT_INFO);
 	memset(d->rec, 0, (size_t)size + 8);	/* zeros again past any record */
+	if (has_addresses(info))
+		note_pointers(d, src, f, frame);
 	print_host(d, src);
 	fprintf(d->out, "%s\n", d->seq.buffer);
 	d->printed++;

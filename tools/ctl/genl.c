@@ -217,8 +217,11 @@ void tn_nl_close(struct tn_nl *nl)
 void tn_nl_report(struct tn_nl *nl, int err, const char *what, const char *verb)
 {
 	if (err == -EPERM) {
-		tn_error("permission denied: %s needs CAP_PERFMON or CAP_SYS_ADMIN",
-			 verb);
+		if (nl->extack[0])
+			tn_error("permission denied: %s: %s", what, nl->extack);
+		else
+			tn_error("permission denied: %s needs CAP_PERFMON or CAP_SYS_ADMIN",
+				 verb);
 		return;
 	}
 	if (nl->extack[0])

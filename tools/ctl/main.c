@@ -130,16 +130,25 @@ static const struct tn_cmd cmds[] = {
 	  "count in fwd_drop_frames and fwd_drop_events ('ethtool -S DEV'), and\n"
 	  "the collector sees them as sequence gaps. Host frames name the host\n"
 	  "(and its boot id) and sample its clocks. Kernel addresses in event\n"
-	  "fields are replaced by a keyed hash (SipHash, a key per forward;\n"
-	  "NULL stays NULL). One forward per device. Needs CAP_PERFMON or\n"
-	  "CAP_SYS_ADMIN, and CAP_NET_ADMIN for udp. Without an option, prints\n"
-	  "the forward in force.\n"
+	  "fields go as DEV has them ('tracenetctl pointers'), hashed unless\n"
+	  "--raw-pointers. One forward per device. Needs CAP_PERFMON or\n"
+	  "CAP_SYS_ADMIN, and CAP_NET_ADMIN. Without an option, prints the\n"
+	  "forward in force.\n"
 	  "\n"
 	  "  --host NAME      the name host frames give (default: this host's)\n"
-	  "  --raw-pointers   send kernel addresses as they are\n"
+	  "  --raw-pointers   keep DEV's raw kernel addresses (DEV must have them)\n"
 	  "  --no-local       forward only: no delivery on DEV itself\n"
 	  "  --vni N          VXLAN network identifier (default 1)\n"
 	  "  --off            stop forwarding (and delete tn-DEV)\n" },
+	{ "pointers", cmd_pointers, "DEV [raw | hashed]",
+	  "raw kernel addresses on DEV's frames, or keyed hashes",
+	  "Address fields (pointer types, call_site, ip, parent_ip) reach DEV's\n"
+	  "frames as a keyed hash of the kernel's value (SipHash, a key per\n"
+	  "device: equal addresses hash equal, NULL stays 0), so that capturing\n"
+	  "(CAP_NET_RAW) reveals no kernel address. 'raw' gives the values as\n"
+	  "perf gives them; it needs CAP_PERFMON or CAP_SYS_ADMIN, as perf does.\n"
+	  "Every frame says which it carries; dump and the dissector show it.\n"
+	  "Without an argument, prints which DEV has.\n" },
 	{ "help", NULL, "[COMMAND]", "this text, or COMMAND's",
 	  "Show help for tracenetctl or for COMMAND.\n" },
 };

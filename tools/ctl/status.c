@@ -160,6 +160,16 @@ static int show_device(struct tn_nl *nl, const struct tn_devinfo *dev)
 	int err;
 
 	print_events(dev);
+	switch (tn_get_raw_pointers(nl, dev->ifname, dev->ifindex)) {
+	case 1:
+		printf("  kernel addresses raw\n");
+		break;
+	case 0:
+		printf("  kernel addresses hashed\n");
+		break;
+	default:
+		return -1;
+	}
 	err = tn_query_stats(nl, dev->ifindex, &r);
 	if (err) {
 		snprintf(what, sizeof(what), "read the counters of %s", dev->ifname);

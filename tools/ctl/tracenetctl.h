@@ -81,6 +81,7 @@ void tn_nl_close(struct tn_nl *nl);
 struct nlmsghdr *tn_nl_request(struct tn_nl *nl, uint8_t cmd, uint16_t flags);
 int tn_nl_talk(struct tn_nl *nl, struct nlmsghdr *nlh, tn_nl_cb cb,
 	       void *data);
+int tn_get_raw_pointers(struct tn_nl *nl, const char *dev, unsigned int ifindex);
 void tn_nl_report(struct tn_nl *nl, int err, const char *what,
 		  const char *verb);
 
@@ -94,6 +95,7 @@ int cmd_formats(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_follow(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
+int cmd_pointers(int argc, char **argv);
 
 /* attach.c, for follow */
 int tn_attach_event(const char *dev, unsigned int ifindex, const char *spec);

@@ -856,12 +856,70 @@ static void test_meta_parts(struct enc *e)
 	run_free(&r);
 }
 
+/* netif_receive_skb (skbaddr is a pointer) in frames of flags @flags. */
+static void skb_frames(struct run *r, struct enc *e, uint8_t flags, uint64_t seq)
+{
+	char *fmt = read_fixture("netif_receive_skb.format", NULL);
+	static const uint8_t skb[8] = { 0x00, 0xf7, 0xb5, 0x04, 0x80, 0x88, 0xff, 0xff };
+	size_t m, ev;
+
+	enc_init(e);
+	enc_eth(e, enc_mac);
+	enc_hdr(e, TRACENET_FRAME_META, TRACENET_F_LONG64 | flags, 0, 1, 0);
+	m = enc_meta(e, 2303);
+	enc_meta_str(e, TRACENET_META_SYSTEM, "net");
+	enc_meta_str(e, TRACENET_META_NAME, "netif_receive_skb");
+	enc_meta_str(e, TRACENET_META_FORMAT, fmt ? fmt : "");
+	enc_meta_field(e, 8, 8, TRACENET_FIELD_POINTER, "skbaddr", "void *");
+	enc_meta_field(e, 16, 4, 0, "len", "unsigned int");
+	enc_meta_field(e, 20, 4, TRACENET_FIELD_DYNAMIC | TRACENET_FIELD_STRING |
+		       TRACENET_FIELD_ARRAY, "name", "__data_loc char[]");
+	enc_end(e, m);
+	free(fmt);
+	run_frame(r, e);
+	enc_init(e);
+	enc_eth(e, enc_mac);
+	enc_hdr(e, TRACENET_FRAME_EVENTS, TRACENET_F_LONG64 | flags, 0, 1, seq);
+	ev = enc_event(e, 2303, TS + seq, 42, "ping", 3);
+	enc_tlv(e, 0, skb, 8);
+	enc_tlv_le32(e, 1, 84);
+	enc_tlv(e, 2, "va", 3);
+	enc_end(e, ev);
+	run_frame(r, e);
+}
+
+/* Addresses raw or hashed: said before the first event that has one,
+ * and when it changes; not for events without any.
+ */
+static void test_pointers(struct enc *e)
+{
+	struct run r;
+
+	run_start(&r);
+	meta_exec(e, enc_mac);
+	run_frame(&r, e);
+	events_exec(e, enc_mac, 0, 0, 1);
+	run_frame(&r, e);
+	skb_frames(&r, e, 0, 1);
+	skb_frames(&r, e, 0, 2);
+	skb_frames(&r, e, TRACENET_F_RAW_POINTERS, 3);
+	run_stop(&r);
+	tap_is_str(r.err,
+		   "tracenetctl: frame 4 on: 02:74:6e:00:00:01's kernel addresses are keyed hashes\n"
+		   "tracenetctl: frame 8 on: 02:74:6e:00:00:01's kernel addresses are raw\n",
+		   "pointers: said before the first event with one, and at the change");
+	tap_ok(r.out && strstr(r.out, "skbaddr=0xffff888004b5f700"),
+	       "pointers: the event printed");
+	run_free(&r);
+}
+
 void test_decode(void)
 {
 	struct enc *e = calloc(1, sizeof(*e));
 
 	tap_diag("decode.c: frame streams to trace-cmd lines");
 	test_basic(e);
+	test_pointers(e);
 	test_meta_parts(e);
 	test_late_meta(e);
 	test_late_meta_gaps(e);

@@ -33,6 +33,12 @@ enum tracenet_frame_type {
  * and every part but the last has this flag.
  */
 #define TRACENET_F_MORE		0x04
+/* Address fields (pointer types, call_site/ip/parent_ip) carry the kernel's
+ * values. Without it they carry a keyed hash of each (SipHash, a key per
+ * device: equal addresses hash equal, NULL stays 0), the default; only
+ * CAP_PERFMON or CAP_SYS_ADMIN may turn raw values on (SET_DEVICE).
+ */
+#define TRACENET_F_RAW_POINTERS	0x08
 
 struct tracenet_hdr {
 	__u8	version;	/* TRACENET_WIRE_VERSION */
@@ -124,6 +130,8 @@ enum tracenet_cmd {
 	 */
 	TRACENET_CMD_SET_FORWARD,
 	TRACENET_CMD_GET_FORWARD,	/* IFINDEX: FWD_* (none: not forwarding) */
+	TRACENET_CMD_SET_DEVICE,	/* IFINDEX + RAW_POINTERS */
+	TRACENET_CMD_GET_DEVICE,	/* IFINDEX: IFNAME, RAW_POINTERS */
 	__TRACENET_CMD_MAX,
 };
 
@@ -151,12 +159,16 @@ enum tracenet_attr {
 	TRACENET_A_FWD_OFF,	/* flag: stop forwarding */
 	TRACENET_A_HOST_NAME,	/* string: the name host frames carry */
 	TRACENET_A_BOOT_ID,	/* binary, 16 bytes: the boot id they carry */
+	TRACENET_A_RAW_POINTERS,/* u8: 1 raw kernel addresses, 0 hashed */
 	__TRACENET_A_MAX,
 };
 
 #define TRACENET_A_MAX (__TRACENET_A_MAX - 1)
 
-#define TRACENET_FWD_RAW_POINTERS 0x1	/* do not hash kernel addresses */
+/* Keep the device's raw addresses (TRACENET_F_RAW_POINTERS) in the copies;
+ * without it a device with raw addresses forwards hashed ones.
+ */
+#define TRACENET_FWD_RAW_POINTERS 0x1
 #define TRACENET_FWD_NO_LOCAL	0x2	/* forward only, no delivery on trace0 */
 #define TRACENET_FWD_ALL	0x3
 
@@ -198,7 +210,8 @@ enum tracenet_stat {
 	TRACENET_STAT_DROP_LAYOUT,	/* u64: field layout points past the record */
 	TRACENET_STAT_DROP_DETACHED,	/* u64: event detached before delivery */
 	TRACENET_STAT_DROP_DOWN,	/* u64: device went down with events queued */
-	TRACENET_STAT_DROP_XDP_ERROR,	/* u64: XDP aborted, bad action, failed redirect */
+	/* u64: XDP aborted, bad action, failed or unprivileged redirect */
+	TRACENET_STAT_DROP_XDP_ERROR,
 	TRACENET_STAT_SUPPRESSED,	/* u64: fired by tracenet's own delivery */
 	TRACENET_STAT_FRAMES,		/* u64: event frames delivered */
 	TRACENET_STAT_BYTES,		/* u64: bytes of those frames */
