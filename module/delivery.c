@@ -116,6 +116,10 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 {
 	struct tn_dev *td = q->td;
 	unsigned int batch = READ_ONCE(td->batch);
+	/* Batches fill up to the MTU, not to the tailroom, which allocation
+	 * rounds up: a forward to a link of that MTU would drop them.
+	 */
+	unsigned int room = READ_ONCE(td->dev->mtu) - sizeof(struct tracenet_hdr);
 	bool raw = READ_ONCE(td->raw_pointers);
 	struct sk_buff *skb = NULL;
 	unsigned int count = 0;
@@ -142,7 +146,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 			}
 			seq = q->seq;
 			ts = rec->ts;
-		} else if (skb_tailroom(skb) < len) {
+		} else if (skb->len + len > room || skb_tailroom(skb) < len) {
 			break;
 		}
 		tn_frame_write_event(skb_put(skb, len), ev, rec, raw);

@@ -252,9 +252,24 @@ static void tn_setup(struct net_device *dev)
 	tn_set_netns_immutable(dev);
 }
 
+/* One RX queue per CPU: the queue index of a frame is the event's CPU. */
+static unsigned int tn_num_rx_queues(void)
+{
+	return nr_cpu_ids;
+}
+
 static int tn_validate(struct nlattr *tb[], struct nlattr *data[],
 		       struct netlink_ext_ack *extack)
 {
+	/* Queue i is CPU i's: the generic XDP and RPS paths warn on frames
+	 * of a queue the device does not have.
+	 */
+	if (tb[IFLA_NUM_RX_QUEUES] &&
+	    nla_get_u32(tb[IFLA_NUM_RX_QUEUES]) != tn_num_rx_queues()) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_NUM_RX_QUEUES],
+				    "a tracenet device has one RX queue per possible CPU");
+		return -EINVAL;
+	}
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS], "invalid MAC address length");
@@ -283,12 +298,6 @@ int tn_newlink(struct net_device *dev, struct netlink_ext_ack *extack)
 		return -EOPNOTSUPP;
 	}
 	return register_netdevice(dev);
-}
-
-/* One RX queue per CPU: the queue index of a frame is the event's CPU. */
-static unsigned int tn_num_rx_queues(void)
-{
-	return nr_cpu_ids;
 }
 
 struct rtnl_link_ops tn_link_ops __read_mostly = {

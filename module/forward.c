@@ -41,6 +41,7 @@ static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
 			const struct sk_buff *skb)
 {
 	struct sk_buff *out;
+	int rc;
 
 	if (!netif_running(fwd->dev) || !netif_carrier_ok(fwd->dev))
 		return false;
@@ -68,11 +69,14 @@ static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
 	out->tstamp = 0;
 	out->dev = fwd->dev;
 	out->pkt_type = PACKET_OUTGOING;
-	/* Since 6.19 (100dfa74cad9) a frame that another CPU on its way
-	 * into a locked qdisc (fq, htb...) is to enqueue is NET_XMIT_SUCCESS
-	 * whatever the qdisc does with it: its drop is the qdisc's to count.
+	/* NET_XMIT_CN is queued (net_xmit_eval(), as the stack reads it),
+	 * though fq_codel also says it when it dropped another frame of the
+	 * flow for this one: that drop is the qdisc's to count. So, since
+	 * 6.19 (100dfa74cad9), is every drop of a frame another CPU enqueues
+	 * into a locked qdisc (fq, htb...): it is NET_XMIT_SUCCESS to us.
 	 */
-	return dev_queue_xmit(out) == NET_XMIT_SUCCESS;
+	rc = dev_queue_xmit(out);
+	return !net_xmit_eval(rc);	/* a macro: @rc twice */
 }
 
 /* The poll, for an event frame, with the forward it read once. Returns

@@ -4,6 +4,10 @@
  * never brings them back, so tracenet keeps one counter per event on every
  * CPU in tn_online and reconciles from a work item.
  *
+ * A CPU can go down and up again before the work runs: its counters are
+ * then still there, and dead. Each CPU's offlines are counted, and a
+ * counter created before the last offline of its CPU is made anew.
+ *
  * The cpuhp callbacks only update the mask and queue the work: creating or
  * releasing a tracepoint counter can register or unregister the tracepoint,
  * which takes cpus_read_lock() (static keys, kprobe arming) and would
@@ -14,6 +18,7 @@
 #include "tracenet.h"
 
 static struct cpumask tn_online;
+static DEFINE_PER_CPU(unsigned int, tn_offlines);
 static enum cpuhp_state tn_cpuhp_state;
 static void tn_reconcile(struct work_struct *work);
 static DECLARE_WORK(tn_reconcile_work, tn_reconcile);
@@ -21,6 +26,11 @@ static DECLARE_WORK(tn_reconcile_work, tn_reconcile);
 const struct cpumask *tn_cpus(void)
 {
 	return &tn_online;
+}
+
+unsigned int tn_cpu_offlines(unsigned int cpu)
+{
+	return READ_ONCE(per_cpu(tn_offlines, cpu));
 }
 
 static void tn_reconcile_dev(struct tn_dev *td)
@@ -71,6 +81,8 @@ static int tn_cpu_online(unsigned int cpu)
 
 static int tn_cpu_offline(unsigned int cpu)
 {
+	/* cpuhp callbacks are serialised: no other writer. */
+	WRITE_ONCE(per_cpu(tn_offlines, cpu), per_cpu(tn_offlines, cpu) + 1);
 	cpumask_clear_cpu(cpu, &tn_online);
 	queue_work(system_dfl_wq, &tn_reconcile_work);
 	return 0;

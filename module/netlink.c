@@ -156,9 +156,10 @@ static struct tn_event *tn_parse_event(struct genl_info *info)
 	ev->format = nla_strdup(attrs[TRACENET_A_FORMAT], GFP_KERNEL);
 	ev->count = alloc_percpu(u64);
 	ev->perf = kcalloc(nr_cpu_ids, sizeof(*ev->perf), GFP_KERNEL);
+	ev->opened = kcalloc(nr_cpu_ids, sizeof(*ev->opened), GFP_KERNEL);
 	ev->fields = kcalloc(n, sizeof(*ev->fields), GFP_KERNEL);
 	if (!ev->system || !ev->name || !ev->format || !ev->count ||
-	    !ev->perf || (n && !ev->fields))
+	    !ev->perf || !ev->opened || (n && !ev->fields))
 		goto err;
 
 	nla_for_each_nested(nla, attrs[TRACENET_A_FIELDS], rem) {

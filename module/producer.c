@@ -79,16 +79,20 @@ int tn_event_open_cpu(struct tn_event *ev, unsigned int cpu)
 		.sample_type	= PERF_SAMPLE_RAW,
 		.pinned		= 1,
 	};
+	unsigned int offlines = tn_cpu_offlines(cpu);
 	struct perf_event *pe;
 
-	if (ev->perf[cpu])
+	if (ev->perf[cpu] && ev->opened[cpu] == offlines)
 		return 0;
+	/* Its CPU went down since: perf removed it (hotplug.c). */
+	tn_event_close_cpu(ev, cpu);
 
 	pe = perf_event_create_kernel_counter(&attr, cpu, NULL,
 					      tn_perf_overflow, ev);
 	if (IS_ERR(pe))
 		return PTR_ERR(pe);
 	ev->perf[cpu] = pe;
+	ev->opened[cpu] = offlines;
 	return 0;
 }
 
@@ -124,6 +128,7 @@ void tn_event_free(struct tn_event *ev)
 	kfree(ev->format);
 	free_percpu(ev->count);
 	kfree(ev->perf);
+	kfree(ev->opened);
 	kfree(ev);
 }
 

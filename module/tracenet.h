@@ -60,6 +60,7 @@ struct tn_event {
 	char *format;
 	u64 __percpu *count;
 	struct perf_event **perf;	/* [nr_cpu_ids], under tn_mutex */
+	unsigned int *opened;		/* [nr_cpu_ids]: tn_cpu_offlines() then */
 	struct list_head gc;		/* detach_all's list to free */
 };
 
@@ -197,6 +198,7 @@ void tn_delivery_end(void);
 int tn_hotplug_init(void);
 void tn_hotplug_exit(void);
 const struct cpumask *tn_cpus(void);
+unsigned int tn_cpu_offlines(unsigned int cpu);
 
 /* delivery.c */
 int tn_queues_init(struct tn_dev *td);

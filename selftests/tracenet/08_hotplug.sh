@@ -23,3 +23,28 @@ awk '$1 == "total" { exit !($5 == 0) }' /tmp/hp.txt || fail "sequence gaps with 
 n=$("$ctl" dump -r /tmp/hp.pcap | grep -c '\[001\].*sys_enter_getppid')
 echo "cpu1 getppid events: $n"
 [ "$n" -ge 200 ] || fail "cpu1 events missing after online ($n < 200)"
+
+# Offline and online back to back while the reconcile work waits: it runs
+# only after both, and finds cpu1's counters, which perf removed at
+# offline, still there. Deleting a device with many events holds tn_mutex
+# long enough for the work to wait. Each round, cpu1's events must arrive.
+ip link set trace0 up
+for round in 1 2 3; do
+	ip link add tnh type tracenet || fail "ip link add tnh"
+	"$ctl" attach tnh 'syscalls:sys_enter_*' >/dev/null || fail "attach syscalls to tnh"
+	t0=$(date +%s%N)
+	ip link del tnh &
+	sleep 0.2
+	echo 0 >/sys/devices/system/cpu/cpu1/online && echo 1 >/sys/devices/system/cpu/cpu1/online ||
+		fail "offline/online cpu1"
+	wait $!
+	t1=$(date +%s%N)
+	sleep 1
+	before=$(stat trace0 cpu1_produced)
+	taskset -c 1 python3 -c 'import os; [os.getppid() for _ in range(50)]'
+	after=$(stat trace0 cpu1_produced)
+	[ $((after - before)) -ge 50 ] ||
+		fail "round $round: cpu1 produced $((after - before)) events for 50 getppid calls after offline/online"
+done
+check_accounting trace0
+echo "offline/online while the reconcile work waited ($(((t1 - t0) / 1000000)) ms), 3 rounds: cpu1's events arrive each time"

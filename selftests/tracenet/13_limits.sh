@@ -82,6 +82,37 @@ python3 -c 'import time; [time.sleep(0.001) for _ in range(300)]'
 sleep 0.5
 [ "$(stat trace0 delivered)" -gt 0 ] || fail "nothing delivered with a 2-page ring"
 check_accounting trace0
+
+# Batches fill up to the MTU, never past it: the allocation rounds up, and
+# a frame filled to its tailroom (1522 bytes at MTU 1500, up to 16 KiB at
+# 9000) is one a forward to a link of that MTU drops.
+ethtool -G trace0 rx 64 || fail "rx 64"
+"$ctl" attach trace0 syscalls:sys_enter_getppid || fail "attach getppid"
+for mtu in 1500 9000; do
+	ip link set trace0 mtu $mtu up || fail "mtu $mtu"
+	capture_start trace0 /tmp/mtu.pcap
+	taskset -c 0 python3 -c 'import os; [os.getppid() for _ in range(20000)]'
+	sleep 0.5
+	capture_stop trace0
+	read -r big max < <(python3 - /tmp/mtu.pcap <<'PY'
+import struct, sys
+data, off, big, top = open(sys.argv[1], 'rb').read(), 24, 0, 0
+while off + 16 <= len(data):
+    incl, orig = struct.unpack_from('<II', data, off + 8)
+    off += 16 + incl
+    top = max(top, orig)
+    big += orig > 1000
+print(big, top)
+PY
+)
+	[ "$max" -le $((mtu + 14)) ] || fail "MTU $mtu: a $max-byte frame"
+	[ "$big" -gt 0 ] || fail "MTU $mtu: no batch filled a frame"
+	echo "MTU $mtu, rx-frames 64: $big frames over 1000 bytes, the largest $max"
+done
+"$ctl" detach trace0 syscalls:sys_enter_getppid || fail "detach getppid"
+q=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 2))	# possible CPUs + 1
+refused "numrxqueues $q" "one RX queue per possible CPU" ip link add tnq numrxqueues $q type tracenet
+ip link show tnq >/dev/null 2>&1 && fail "tnq created"
 "$ctl" detach trace0 --all || fail "detach"
 
 # ---- netlink: format, fields, names, events per device ----------------------
