@@ -13,6 +13,7 @@
 #include <linux/netdevice.h>
 #include <linux/ring_buffer.h>
 #include <linux/workqueue.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 #include ".compat-probes.h"
@@ -94,6 +95,29 @@ static inline void tn_set_netns_immutable(struct net_device *dev)
 	dev->netns_local = true;
 #else
 	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+/* trace%d carries trace frames, not IP: without this, IPv6 autoconf sends
+ * router solicitations that show up among the frames of every capture.
+ * 6.3 has IFF_NO_ADDRCONF for it, set at setup. Before, the device turns
+ * IPv6 off in its inet6_dev as it comes up, before the NETDEV_UP notifier,
+ * which then skips it.
+ */
+static inline void tn_setup_no_addrconf(struct net_device *dev)
+{
+#ifdef TN_HAVE_IFF_NO_ADDRCONF
+	dev->priv_flags |= IFF_NO_ADDRCONF;
+#endif
+}
+
+static inline void tn_open_no_addrconf(struct net_device *dev)
+{
+#if !defined(TN_HAVE_IFF_NO_ADDRCONF) && IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev)
+		WRITE_ONCE(idev->cnf.disable_ipv6, 1);
 #endif
 }
 

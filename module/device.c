@@ -9,7 +9,6 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/slab.h>
-#include <net/addrconf.h>
 #include <net/rtnetlink.h>
 #include "tracenet.h"
 
@@ -91,26 +90,11 @@ static void tn_destructor(struct net_device *dev)
 	xa_destroy(&td->events);
 }
 
-/* trace%d carries trace frames, not IP: without this, IPv6 autoconf sends
- * router solicitations that show up among the frames of every capture.
- * Runs before the NETDEV_UP notifier, which then skips the device; a user
- * can still turn IPv6 on with the disable_ipv6 sysctl while it is up.
- */
-static void tn_no_ipv6(struct net_device *dev)
-{
-#if IS_ENABLED(CONFIG_IPV6)
-	struct inet6_dev *idev = __in6_dev_get(dev);
-
-	if (idev)
-		WRITE_ONCE(idev->cnf.disable_ipv6, 1);
-#endif
-}
-
 static int tn_open(struct net_device *dev)
 {
 	struct tn_dev *td = tn_priv(dev);
 
-	tn_no_ipv6(dev);
+	tn_open_no_addrconf(dev);
 	tn_queues_start(td);
 	/* Metadata first, so a capture started before "up" decodes. */
 	mod_delayed_work(system_percpu_wq, &td->meta_work, 0);
@@ -241,6 +225,7 @@ static void tn_setup(struct net_device *dev)
 	dev->flags |= IFF_NOARP;
 	dev->flags &= ~IFF_MULTICAST;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	tn_setup_no_addrconf(dev);
 	/* Frames carry whole trace records; batches fill up to the MTU. */
 	dev->mtu = ETH_MAX_MTU;
 	dev->min_mtu = ETH_MIN_MTU;

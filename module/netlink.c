@@ -687,7 +687,6 @@ static struct genl_family tn_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= tn_genl_ops,
 	.n_ops		= ARRAY_SIZE(tn_genl_ops),
-	.resv_start_op	= TRACENET_CMD_GET_STATS + 1,
 };
 
 int tn_netlink_init(void)

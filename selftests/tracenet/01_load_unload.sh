@@ -28,6 +28,9 @@ ethtool -G trace0 rx 8 || fail "ethtool -G while down"
 ethtool -g trace0 | awk '/Current/{c=1} c && /^RX:/{print $2; exit}' | grep -qx 8 || fail "ring size not 8"
 ip link set trace0 up
 ethtool -G trace0 rx 16 2>/dev/null && fail "ring resized while up"
+# Trace frames, not IP: no IPv6 autoconf (link-local address, router
+# solicitations) on a trace device.
+[ -z "$(ip -6 addr show dev trace0)" ] || fail "IPv6 on trace0: $(ip -6 addr show dev trace0)"
 ethtool -C trace0 rx-frames 8 || fail "ethtool -C rx-frames"
 ethtool -C trace0 rx-frames 0 2>/dev/null && fail "rx-frames 0 accepted"
 ethtool -C trace0 rx-usecs 0 || fail "rx-usecs 0 (kick at every event)"

@@ -78,16 +78,17 @@ for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
 collect() {
 	local log=/tmp/collect.$2.log
 	collect_ns=$1
-	ip netns exec "$1" tcpdump -i "$2" -B 65536 -s 0 -w "$3" "$4" >"$log" 2>&1 &
+	ip netns exec "$1" tcpdump -i "$2" --immediate-mode -B 65536 -s 0 -w "$3" "$4" >"$log" 2>&1 &
 	collect_pid=$!
 	local t=100
 	while [ $t -gt 0 ] && ! grep -q "listening on" "$log"; do sleep 0.1; t=$((t - 1)); done
 	grep -q "listening on" "$log" || fail "tcpdump on $2 did not start: $(cat "$log")"
 }
-# tcpdump reads its ring a block at a time, at the latest after its 1 s
-# block timeout, and leaves what it has not read when interrupted; on a
+# tcpdump leaves what it has not read when interrupted: without
+# --immediate-mode it reads its ring a block at a time, after a 1 s block
+# timeout (7.3 once counted a frame received but not captured); on a
 # loaded VM the last frames may also still be in a paced queue or the
-# veth's ring. So it stops once $1 has received nothing for longer.
+# veth's ring. So it stops once $1 has received nothing for a while.
 collect_stop() {
 	local log=/tmp/collect.$1.log n1 n2 t=60
 	rx() { ip netns exec "$collect_ns" cat "/sys/class/net/$1/statistics/rx_packets"; }
