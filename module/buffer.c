@@ -116,3 +116,14 @@ bool tn_buffer_empty(struct tn_dev *td, unsigned int cpu)
 {
 	return ring_buffer_empty_cpu(td->rb, cpu);
 }
+
+/* With no writer and no reader (the device going down). */
+unsigned long tn_buffer_entries(struct tn_dev *td, unsigned int cpu)
+{
+	return ring_buffer_entries_cpu(td->rb, cpu);
+}
+
+void tn_buffer_reset(struct tn_dev *td)
+{
+	ring_buffer_reset(td->rb);
+}

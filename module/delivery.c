@@ -122,7 +122,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 	unsigned int room = READ_ONCE(td->dev->mtu) - sizeof(struct tracenet_hdr);
 	bool raw = READ_ONCE(td->raw_pointers);
 	struct sk_buff *skb = NULL;
-	unsigned int count = 0;
+	unsigned int count = 0, dropped = 0;
 	struct tn_record *rec;
 	u64 seq = 0, ts = 0;
 
@@ -136,6 +136,9 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 			if (skb)
 				break;
 			tn_drop_head(q, ev ? &q->drop_layout : &q->drop_detached);
+			/* Bounded work per call; the poll comes back for more. */
+			if (++dropped == NAPI_POLL_WEIGHT)
+				return NULL;
 			continue;
 		}
 		if (!skb) {
@@ -219,6 +222,7 @@ static int tn_poll(struct napi_struct *napi, int budget)
 	if (done < budget && napi_complete_done(napi, done) &&
 	    !tn_buffer_empty(q->td, q->cpu))
 		napi_schedule(napi);
+	tn_delivery_tail();
 	return done;
 }
 
@@ -253,8 +257,9 @@ err_unwind:
 		if (prev == cpu)
 			break;
 		tn_xdp_rxq_free(&td->queues[prev]);
-		netif_napi_del(&td->queues[prev].napi);
+		__netif_napi_del(&td->queues[prev].napi);
 	}
+	synchronize_net();
 	kvfree(td->queues);
 	td->queues = NULL;
 	return err;
@@ -272,8 +277,10 @@ void tn_queues_free(struct tn_dev *td)
 		irq_work_sync(&q->kick);
 		irq_work_sync(&q->kick_lazy);
 		tn_xdp_rxq_free(q);
-		netif_napi_del(&q->napi);
+		/* One grace period for all, not one per CPU (as veth does). */
+		__netif_napi_del(&q->napi);
 	}
+	synchronize_net();
 	kvfree(td->queues);
 	td->queues = NULL;
 }
@@ -289,25 +296,30 @@ void tn_queues_start(struct tn_dev *td)
 }
 
 /* ndo_stop, under RTNL: stop producing, then count what is still buffered
- * as dropped so that produced == delivered + dropped holds at rest.
+ * as dropped so that produced == delivered + dropped holds at rest, and
+ * empty the buffers at once rather than record by record (up to 64 MiB per
+ * CPU).
  */
 void tn_queues_stop(struct tn_dev *td)
 {
 	unsigned int cpu;
 
 	WRITE_ONCE(td->running, false);
-	synchronize_rcu();	/* handlers that saw running == true are done */
+	synchronize_net();	/* handlers that saw running == true are done */
 
 	for_each_possible_cpu(cpu) {
 		struct tn_queue *q = &td->queues[cpu];
+		unsigned long left;
 
 		irq_work_sync(&q->kick);
 		irq_work_sync(&q->kick_lazy);
 		napi_disable(&q->napi);
 		tn_fold_producer_drops(q);
-		while (tn_buffer_peek(td, cpu))
-			tn_drop_head(q, &q->drop_down);
+		left = tn_buffer_entries(td, cpu);
+		WRITE_ONCE(q->seq, q->seq + left);
+		tn_count(q, &q->drop_down, left);
 	}
+	tn_buffer_reset(td);
 }
 
 /* Process context, BH off for the stack's receive path. */
@@ -367,8 +379,21 @@ void tn_host_send(struct tn_dev *td)
 		tn_meta_deliver(td, skb);
 }
 
+/* Records a poll's tail left (producer.c) wait for the next kick; this
+ * bounds their wait. Polled from here, like a dead CPU's queue.
+ */
+static void tn_flush(struct tn_dev *td)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (READ_ONCE(td->running) && !tn_buffer_empty(td, cpu))
+			tn_kick_cpu(td, cpu);
+}
+
 /* The host frame and metadata again every tn_meta_interval seconds, for
- * captures that start after the attach (and clock samples for all).
+ * captures that start after the attach (and clock samples for all), and
+ * the flush of what poll tails left.
  */
 void tn_meta_work(struct work_struct *work)
 {
@@ -383,6 +408,7 @@ void tn_meta_work(struct work_struct *work)
 	xa_for_each(&td->events, id, ev)
 		tn_meta_send(td, ev);
 	mutex_unlock(&tn_mutex);
+	tn_flush(td);
 
 	if (READ_ONCE(td->running) && tn_meta_interval)
 		schedule_delayed_work(&td->meta_work, tn_meta_interval * HZ);

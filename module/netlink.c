@@ -400,59 +400,103 @@ static int tn_put_cpu_stats(struct sk_buff *skb, struct tn_dev *td,
 
 	tn_read_stats(td, cpu, &s);
 	nest = nla_nest_start(skb, TRACENET_A_CPU_STATS);
-	if (!nest || nla_put_u32(skb, TRACENET_STAT_CPU, cpu))
+	if (!nest)
 		return -EMSGSIZE;
+	if (nla_put_u32(skb, TRACENET_STAT_CPU, cpu))
+		goto err_cancel;
 	for (i = 0; i < TN_NSTATS; i++)
 		if (nla_put_u64_64bit(skb, tn_stat_attr(i), ((u64 *)&s)[i],
 				      TRACENET_STAT_PAD))
-			return -EMSGSIZE;
+			goto err_cancel;
 	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* One message of @td's CPUs from *@next on, as many as fit: 1 when more
+ * are left (*@next is the first), 0 when done, -EMSGSIZE when none fit.
+ */
+static int tn_fill_stats(struct sk_buff *skb, struct tn_dev *td, u32 portid,
+			 u32 seq, unsigned long *next)
+{
+	unsigned int cpu;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &tn_genl_family, NLM_F_MULTI,
+			  TRACENET_CMD_GET_STATS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TRACENET_A_IFINDEX, td->dev->ifindex) ||
+	    nla_put_string(skb, TRACENET_A_IFNAME, td->dev->name)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	for_each_possible_cpu(cpu) {
+		if (cpu < *next)
+			continue;
+		if (tn_put_cpu_stats(skb, td, cpu)) {
+			if (cpu == *next) {
+				genlmsg_cancel(skb, hdr);
+				return -EMSGSIZE;
+			}
+			*next = cpu;
+			genlmsg_end(skb, hdr);
+			return 1;
+		}
+	}
+	genlmsg_end(skb, hdr);
 	return 0;
 }
 
-/* One nest per possible CPU: sized for the machine, not NLMSG_GOODSIZE. */
-static size_t tn_stats_size(void)
+/* A dump, not one reply: ~240 bytes per possible CPU would be a megabyte
+ * at 4096 CPUs. Every tracenet device of the requester's netns, or the one
+ * IFINDEX names. cb->args[0] counts devices done, cb->args[1] is the next
+ * CPU of the current one.
+ */
+static int tn_nl_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	size_t cpu = nla_total_size(0) + nla_total_size(sizeof(u32)) +
-		     TN_NSTATS * nla_total_size_64bit(sizeof(u64));
+	struct nlattr *ifattr = tn_dumpit_attrs(cb)[TRACENET_A_IFINDEX];
+	struct net *net = sock_net(skb->sk);
+	struct tn_dev *td;
+	long i = 0;
+	int err = 0;
 
-	return nla_total_size(sizeof(u32)) + nla_total_size(IFNAMSIZ) +
-	       num_possible_cpus() * cpu;
-}
+	if (ifattr && !cb->args[0] && !cb->args[1]) {
+		struct net_device *dev = dev_get_by_index(net, nla_get_u32(ifattr));
 
-static int tn_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
-{
-	struct net_device *dev;
-	struct sk_buff *msg;
-	unsigned int cpu;
-	void *hdr;
-	int err = -EMSGSIZE;
-
-	dev = tn_get_dev(info);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
-	msg = genlmsg_new(tn_stats_size(), GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto out;
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, ifattr, "no such device");
+			return -ENODEV;
+		}
+		err = tn_is_tracenet(dev) ? 0 : -EOPNOTSUPP;
+		dev_put(dev);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, ifattr, "not a tracenet device");
+			return err;
+		}
 	}
-	hdr = genlmsg_put_reply(msg, info, &tn_genl_family, 0,
-				TRACENET_CMD_GET_STATS);
-	if (!hdr || nla_put_u32(msg, TRACENET_A_IFINDEX, dev->ifindex) ||
-	    nla_put_string(msg, TRACENET_A_IFNAME, dev->name))
-		goto err_free;
-	for_each_possible_cpu(cpu)
-		if (tn_put_cpu_stats(msg, tn_priv(dev), cpu))
-			goto err_free;
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
-	goto out;
-
-err_free:
-	nlmsg_free(msg);
-out:
-	dev_put(dev);
-	return err;
+	mutex_lock(&tn_mutex);
+	list_for_each_entry(td, &tn_devs, node) {
+		if (!net_eq(dev_net(td->dev), net) ||
+		    (ifattr && td->dev->ifindex != nla_get_u32(ifattr)))
+			continue;
+		if (i++ < cb->args[0])
+			continue;
+		err = tn_fill_stats(skb, td, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq,
+				    (unsigned long *)&cb->args[1]);
+		if (err) {
+			i--;
+			break;
+		}
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&tn_mutex);
+	cb->args[0] = i;
+	return err < 0 && !skb->len ? err : skb->len;
 }
 
 /* The host frames' name and boot id, then those frames and the metadata
@@ -658,7 +702,7 @@ static const struct genl_ops tn_genl_ops[] = {
 	},
 	{
 		.cmd	= TRACENET_CMD_GET_STATS,
-		.doit	= tn_nl_get_stats,
+		.dumpit	= tn_nl_dump_stats,
 	},
 	{
 		.cmd	= TRACENET_CMD_SET_FORWARD,
@@ -684,6 +728,10 @@ static struct genl_family tn_genl_family __ro_after_init = {
 	.maxattr	= TRACENET_A_MAX,
 	.policy		= tn_policy,
 	.netnsok	= true,
+	/* tn_mutex serialises what needs it; a slow attach does not hold
+	 * every other family's commands.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= tn_genl_ops,
 	.n_ops		= ARRAY_SIZE(tn_genl_ops),

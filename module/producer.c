@@ -7,6 +7,7 @@
  * copies into the lockless per-CPU buffer and raises an irq_work; it never
  * sleeps, allocates, locks or touches the network stack.
  */
+#include <linux/kernel_stat.h>
 #include <linux/slab.h>
 #include <linux/trace_events.h>
 #include "tracenet.h"
@@ -30,6 +31,72 @@ void tn_delivery_begin(void)
 void tn_delivery_end(void)
 {
 	this_cpu_write(tn_in_poll, false);
+}
+
+/* The tail of a poll: what fires after tn_poll returned and before anything
+ * else ran on this CPU (napi:napi_poll, the NET_RX softirq's exit, the NAPI
+ * thread switching out). These events are real and are kept, but if they
+ * kicked, every poll would schedule the next: a self-IPI loop with rx-usecs
+ * 0, a tick-rate one otherwise. They go with the next poll that something
+ * else kicks, or with the periodic flush. "Nothing else ran" is: the same
+ * task at the same context level, and no softirq vector started since
+ * (kstat counts each as it starts, before its softirq_entry).
+ */
+struct tn_tail {
+	struct task_struct *task;
+	unsigned int softirqs;
+	u8 level;
+};
+
+static DEFINE_PER_CPU(struct tn_tail, tn_tail);
+
+static u8 tn_context_level(void)
+{
+	/* Not interrupt_context_level(): PREEMPT_RT keeps the softirq count
+	 * in the task, not in preempt_count.
+	 */
+	if (in_nmi())
+		return 3;
+	if (in_hardirq())
+		return 2;
+	return in_serving_softirq() ? 1 : 0;
+}
+
+static unsigned int tn_softirqs_started(void)
+{
+	const unsigned int *n = this_cpu_ptr(&kstat)->softirqs;
+	unsigned int i, sum = 0;
+
+	for (i = 0; i < NR_SOFTIRQS; i++)
+		sum += READ_ONCE(n[i]);
+	return sum;
+}
+
+void tn_delivery_tail(void)
+{
+	struct tn_tail *t = this_cpu_ptr(&tn_tail);
+
+	t->softirqs = tn_softirqs_started();
+	t->level = tn_context_level();
+	WRITE_ONCE(t->task, current);
+}
+
+static bool tn_in_tail(void)
+{
+	struct tn_tail *t = this_cpu_ptr(&tn_tail);
+	u8 level;
+
+	if (likely(!READ_ONCE(t->task)))
+		return false;
+	level = tn_context_level();
+	/* An interrupt inside the tail: the tail resumes after it. */
+	if (level > t->level)
+		return false;
+	if (level == t->level && READ_ONCE(t->task) == current &&
+	    t->softirqs == tn_softirqs_started())
+		return true;
+	WRITE_ONCE(t->task, NULL);
+	return false;
 }
 
 static void tn_perf_overflow(struct perf_event *pe,
@@ -66,7 +133,8 @@ static void tn_perf_overflow(struct perf_event *pe,
 		local64_inc(&pc->drop_full);
 
 	/* Kick even after a drop: the poll folds drops into the sequence. */
-	tn_kick(td);
+	if (!tn_in_tail())
+		tn_kick(td);
 }
 
 int tn_event_open_cpu(struct tn_event *ev, unsigned int cpu)

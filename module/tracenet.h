@@ -181,6 +181,8 @@ int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 struct tn_record *tn_buffer_peek(struct tn_dev *td, unsigned int cpu);
 void tn_buffer_consume(struct tn_dev *td, unsigned int cpu);
 bool tn_buffer_empty(struct tn_dev *td, unsigned int cpu);
+unsigned long tn_buffer_entries(struct tn_dev *td, unsigned int cpu);
+void tn_buffer_reset(struct tn_dev *td);
 
 /* producer.c */
 int tn_event_attach(struct tn_dev *td, struct tn_event *ev,
@@ -193,6 +195,7 @@ void tn_event_free(struct tn_event *ev);
 bool tn_delivering(void);
 void tn_delivery_begin(void);
 void tn_delivery_end(void);
+void tn_delivery_tail(void);
 
 /* hotplug.c */
 int tn_hotplug_init(void);

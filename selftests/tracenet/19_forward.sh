@@ -78,29 +78,45 @@ for b in bash cat ping; do cp "$(command -v $b)" /tmp/tn_$b; done
 collect() {
 	local log=/tmp/collect.$2.log
 	collect_ns=$1
-	ip netns exec "$1" tcpdump -i "$2" --immediate-mode -B 65536 -s 0 -w "$3" "$4" >"$log" 2>&1 &
+	ip netns exec "$1" tcpdump -i "$2" -B 65536 -s 0 -w "$3" "$4" >"$log" 2>&1 &
 	collect_pid=$!
 	local t=100
 	while [ $t -gt 0 ] && ! grep -q "listening on" "$log"; do sleep 0.1; t=$((t - 1)); done
 	grep -q "listening on" "$log" || fail "tcpdump on $2 did not start: $(cat "$log")"
 }
-# tcpdump leaves what it has not read when interrupted: without
-# --immediate-mode it reads its ring a block at a time, after a 1 s block
-# timeout (7.3 once counted a frame received but not captured); on a
-# loaded VM the last frames may also still be in a paced queue or the
-# veth's ring. So it stops once $1 has received nothing for a while.
+# tcpdump's last counts in its log: "captured received dropped".
+collect_counts() {
+	awk '{
+		if (match($0, /[0-9]+ packets? captured/)) c = substr($0, RSTART, RLENGTH) + 0
+		if (match($0, /[0-9]+ packets? received by filter/)) r = substr($0, RSTART, RLENGTH) + 0
+		if (match($0, /[0-9]+ packets? dropped by kernel/)) d = substr($0, RSTART, RLENGTH) + 0
+	} END { print c + 0, r + 0, d + 0 }' "$1"
+}
+# Stops once $1 has received nothing for a while (on a loaded VM the last
+# frames may still be in a paced queue or the veth's ring) and tcpdump's
+# count of captured frames has stopped growing: it reads its TPACKET_V3
+# ring a block at a time, a block retiring after 1 s, and a block it has
+# not read when interrupted is lost to the capture. SIGUSR1 makes it print
+# its counts. (Immediate mode would avoid the wait but overruns the ring on
+# the debug kernel. "Received by filter" can exceed "captured" for good:
+# it counts what arrived before the filter was set, which libpcap then
+# filters itself.) Loss is judged by the frames and sequence numbers.
 collect_stop() {
-	local log=/tmp/collect.$1.log n1 n2 t=60
+	local log=/tmp/collect.$1.log n1 n2 t=60 c r d c0=-1
 	rx() { ip netns exec "$collect_ns" cat "/sys/class/net/$1/statistics/rx_packets"; }
 	n1=$(rx "$1")
 	while sleep 1.5 && n2=$(rx "$1") && [ "$n2" != "$n1" ] && [ $((t -= 1)) -gt 0 ]; do
 		n1=$n2
 	done
+	t=40
+	while kill -USR1 "$collect_pid" && sleep 1.5 && read -r c r d < <(collect_counts "$log") &&
+		[ "$c" != "$c0" ] && [ $((t -= 1)) -gt 0 ]; do
+		c0=$c
+	done
 	kill -INT "$collect_pid"
 	wait "$collect_pid"
-	awk '/packets captured/ { c = $1 } /received by filter/ { r = $1 }
-	     /dropped by kernel/ { d = $1 } END { exit !(c == r && d == 0) }' "$log" ||
-		fail "tcpdump on $1 lost frames: $(cat "$log")"
+	read -r c r d < <(collect_counts "$log")
+	[ "$d" = 0 ] || fail "tcpdump on $1 dropped frames: $(cat "$log")"
 }
 
 # The workload, recorded by trace-cmd; then the collector's capture $1

@@ -110,6 +110,15 @@ def parse_error(msg):
     return err, ext
 
 
+def parse_done(msg):
+    """errno (positive) and extack attributes a dump ended with."""
+    if len(msg) < 20:
+        return 0, {}
+    err = -struct.unpack_from('=i', msg, 16)[0]
+    flags = struct.unpack_from('=H', msg, 6)[0]
+    return err, parse_attrs(msg, 20, len(msg)) if flags & 0x200 else {}
+
+
 def ext_msg(ext):
     text = ext.get(NLMSGERR_ATTR_MSG, b'').rstrip(b'\0').decode(errors='replace')
     miss = ext.get(NLMSGERR_ATTR_MISS_TYPE)
@@ -151,7 +160,7 @@ class Genl:
             data = self.sk.recv(1 << 20)
             for typ, _, _, m in iter_msgs(data):
                 if typ == NLMSG_DONE:
-                    return 0, {}, msgs
+                    return (*parse_done(m), msgs)
                 if typ == NLMSG_ERROR:
                     err, ext = parse_error(m)
                     return err, ext, msgs
@@ -193,7 +202,8 @@ class Genl:
     def stats(self, ifindex):
         """(errno, {counter: sum over CPUs}, ncpus)."""
         err, ext, msgs = self.request_msgs(self.family, CMD_GET_STATS,
-                                           u32(A_IFINDEX, ifindex))
+                                           u32(A_IFINDEX, ifindex),
+                                           ack=False, flags=NLM_F_DUMP)
         tot = dict.fromkeys(STAT_NAMES, 0)
         ncpu = 0
         for m in msgs:

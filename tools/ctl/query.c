@@ -234,7 +234,7 @@ int tn_query_stats(struct tn_nl *nl, unsigned int ifindex,
 	struct nlmsghdr *nlh;
 
 	memset(r, 0, sizeof(*r));
-	nlh = tn_nl_request(nl, TRACENET_CMD_GET_STATS, 0);
+	nlh = tn_nl_request(nl, TRACENET_CMD_GET_STATS, NLM_F_DUMP);
 	mnl_attr_put_u32(nlh, TRACENET_A_IFINDEX, ifindex);
 	return tn_nl_talk(nl, nlh, stats_cb, r);
 }

@@ -124,7 +124,8 @@ enum tracenet_cmd {
 	TRACENET_CMD_DETACH,	/* IFINDEX, EVENT_ID or DETACH_ALL */
 	/* dump: every device, or IFINDEX's events; doit: IFINDEX + EVENT_ID */
 	TRACENET_CMD_GET_EVENTS,
-	TRACENET_CMD_GET_STATS,	/* IFINDEX: per-CPU counters */
+	/* dump: per-CPU counters of every device, or of IFINDEX's */
+	TRACENET_CMD_GET_STATS,
 	/* IFINDEX + FWD_IFINDEX [FWD_DST] [FWD_FLAGS] [HOST_NAME] [BOOT_ID],
 	 * or IFINDEX + FWD_OFF
 	 */
