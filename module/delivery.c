@@ -163,12 +163,6 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 	tn_frame_put_hdr(skb, td->dev, TRACENET_FRAME_EVENTS, raw, q->cpu, count,
 			 seq);
 	skb->tstamp = ns_to_ktime(ts);
-
-	u64_stats_update_begin(&q->syncp);
-	u64_stats_add(&q->delivered, count);
-	u64_stats_inc(&q->frames);
-	u64_stats_add(&q->bytes, skb->len + ETH_HLEN);
-	u64_stats_update_end(&q->syncp);
 	return skb;
 }
 
@@ -205,9 +199,16 @@ static int tn_poll(struct napi_struct *napi, int budget)
 		if (!skb)
 			continue;
 		if (fwd && !tn_fwd_events(q, fwd, skb)) {
+			tn_count(q, &q->fwd_only, tn_frame_events_in(skb));
 			consume_skb(skb);
 			continue;
 		}
+		/* Counted as they reach trace0's stack. */
+		u64_stats_update_begin(&q->syncp);
+		u64_stats_add(&q->delivered, tn_frame_events_in(skb));
+		u64_stats_inc(&q->frames);
+		u64_stats_add(&q->bytes, skb->len + ETH_HLEN);
+		u64_stats_update_end(&q->syncp);
 		skb_record_rx_queue(skb, q->cpu);
 		list_add_tail(&skb->list, &rx);
 	}
@@ -329,13 +330,14 @@ static void tn_meta_deliver(struct tn_dev *td, struct sk_buff *skb)
 
 	local_bh_disable();
 	pc = this_cpu_ptr(td->pcpu);
-	local64_inc(&pc->meta_frames);
-	local64_add(skb->len + ETH_HLEN, &pc->meta_bytes);
 	tn_delivery_begin();
-	if (tn_fwd_meta(td, skb))
+	if (tn_fwd_meta(td, skb)) {
+		local64_inc(&pc->meta_frames);
+		local64_add(skb->len + ETH_HLEN, &pc->meta_bytes);
 		netif_receive_skb(skb);
-	else
+	} else {
 		consume_skb(skb);
+	}
 	tn_delivery_end();
 	local_bh_enable();
 }

@@ -160,6 +160,7 @@ void tn_read_stats(struct tn_dev *td, unsigned int cpu, struct tn_stats *s)
 		s->fwd_drop_frames = u64_stats_read(&q->fwd_drop_frames) +
 				     local64_read(&pc->fwd_meta_drops);
 		s->fwd_drop_events = u64_stats_read(&q->fwd_drop_events);
+		s->fwd_only = u64_stats_read(&q->fwd_only);
 	} while (u64_stats_fetch_retry(&q->syncp, start));
 }
 

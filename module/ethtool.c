@@ -16,6 +16,7 @@ static const char tn_stat_names[][ETH_GSTRING_LEN] = {
 	"suppressed", "frames", "bytes", "meta_frames",
 	"xdp_drop", "xdp_redirect",
 	"fwd_frames", "fwd_events", "fwd_drop_frames", "fwd_drop_events",
+	"fwd_only",
 };
 
 static_assert(ARRAY_SIZE(tn_stat_names) == TN_NSTATS);
@@ -45,7 +46,9 @@ static void tn_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 		ethtool_sprintf(&buf, "%s", tn_stat_names[i]);
 	for_each_possible_cpu(cpu)
 		for (i = 0; i < TN_NSTATS; i++)
-			ethtool_sprintf(&buf, "cpu%u_%s", cpu, tn_stat_names[i]);
+			/* Queue i is CPU i's; named as veth names its queues. */
+			ethtool_sprintf(&buf, "rx_queue_%u_%s", cpu,
+					tn_stat_names[i]);
 }
 
 static void tn_get_ethtool_stats(struct net_device *dev,

@@ -85,10 +85,9 @@ static bool tn_fwd_xmit(struct tn_dev *td, struct tn_fwd *fwd,
 bool tn_fwd_events(struct tn_queue *q, struct tn_fwd *fwd,
 		   const struct sk_buff *skb)
 {
-	unsigned int events;
+	unsigned int events = tn_frame_events_in(skb);
 	bool sent;
 
-	events = ntohs(((const struct tracenet_hdr *)skb->data)->count);
 	sent = tn_fwd_xmit(q->td, fwd, skb);
 	u64_stats_update_begin(&q->syncp);
 	u64_stats_inc(sent ? &q->fwd_frames : &q->fwd_drop_frames);

@@ -14,6 +14,7 @@
  * deadlock inside a hotplug callback.
  */
 #include <linux/cpuhotplug.h>
+#include <linux/cred.h>
 #include <linux/workqueue.h>
 #include "tracenet.h"
 
@@ -33,6 +34,18 @@ unsigned int tn_cpu_offlines(unsigned int cpu)
 	return READ_ONCE(per_cpu(tn_offlines, cpu));
 }
 
+/* perf checks the creator's credentials (perf_allow_tracepoint()): from
+ * this kworker, the attacher's, not the kernel's.
+ */
+static int tn_event_open_cpu_as(struct tn_event *ev, unsigned int cpu)
+{
+	const struct cred *old = override_creds(ev->cred);
+	int err = tn_event_open_cpu(ev, cpu);
+
+	revert_creds(old);
+	return err;
+}
+
 static void tn_reconcile_dev(struct tn_dev *td)
 {
 	struct tn_event *ev;
@@ -45,7 +58,7 @@ static void tn_reconcile_dev(struct tn_dev *td)
 		xa_for_each(&td->events, id, ev) {
 			if (!want)
 				tn_event_close_cpu(ev, cpu);
-			else if (tn_event_open_cpu(ev, cpu))
+			else if (tn_event_open_cpu_as(ev, cpu))
 				/* -ENODEV: it went down again; another
 				 * reconcile is queued. Anything else leaves
 				 * the CPU untraced, and says so.

@@ -6,6 +6,7 @@
  * CAP_SYS_ADMIN in the initial user namespace; a container's CAP_NET_ADMIN
  * is not enough. Reading is open to all, like ethtool -S.
  */
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/trace_events.h>
 #include <net/genetlink.h>
@@ -154,7 +155,8 @@ static struct tn_event *tn_parse_event(struct genl_info *info)
 	ev->system = nla_strdup(attrs[TRACENET_A_SYSTEM], GFP_KERNEL);
 	ev->name = nla_strdup(attrs[TRACENET_A_NAME], GFP_KERNEL);
 	ev->format = nla_strdup(attrs[TRACENET_A_FORMAT], GFP_KERNEL);
-	ev->count = alloc_percpu(u64);
+	ev->count = alloc_percpu(local64_t);
+	ev->cred = get_current_cred();
 	ev->perf = kcalloc(nr_cpu_ids, sizeof(*ev->perf), GFP_KERNEL);
 	ev->opened = kcalloc(nr_cpu_ids, sizeof(*ev->opened), GFP_KERNEL);
 	ev->fields = kcalloc(n, sizeof(*ev->fields), GFP_KERNEL);
@@ -241,7 +243,7 @@ static u64 tn_event_count(const struct tn_event *ev)
 	u64 sum = 0;
 
 	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(ev->count, cpu);
+		sum += local64_read(per_cpu_ptr(ev->count, cpu));
 	return sum;
 }
 

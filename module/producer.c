@@ -7,6 +7,7 @@
  * copies into the lockless per-CPU buffer and raises an irq_work; it never
  * sleeps, allocates, locks or touches the network stack.
  */
+#include <linux/cred.h>
 #include <linux/kernel_stat.h>
 #include <linux/slab.h>
 #include <linux/trace_events.h>
@@ -118,7 +119,7 @@ static void tn_perf_overflow(struct perf_event *pe,
 	}
 
 	local64_inc(&pc->produced);
-	this_cpu_inc(*ev->count);
+	local64_inc(this_cpu_ptr(ev->count));
 
 	/* Since 6.14 (and 6.12.13) data->raw is valid only with the flag. */
 	if (!(data->sample_flags & PERF_SAMPLE_RAW) || !data->raw) {
@@ -195,6 +196,8 @@ void tn_event_free(struct tn_event *ev)
 	kfree(ev->name);
 	kfree(ev->format);
 	free_percpu(ev->count);
+	if (ev->cred)
+		put_cred(ev->cred);
 	kfree(ev->perf);
 	kfree(ev->opened);
 	kfree(ev);

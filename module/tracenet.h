@@ -58,7 +58,8 @@ struct tn_event {
 	char *system;
 	char *name;
 	char *format;
-	u64 __percpu *count;
+	local64_t __percpu *count;	/* NMI-safe on every arch */
+	const struct cred *cred;	/* the attacher's, for perf at reconcile */
 	struct perf_event **perf;	/* [nr_cpu_ids], under tn_mutex */
 	unsigned int *opened;		/* [nr_cpu_ids]: tn_cpu_offlines() then */
 	struct list_head gc;		/* detach_all's list to free */
@@ -113,6 +114,7 @@ struct tn_queue {
 	u64_stats_t fwd_events;
 	u64_stats_t fwd_drop_frames;
 	u64_stats_t fwd_drop_events;
+	u64_stats_t fwd_only;
 	struct xdp_rxq_info xdp_rxq;
 	bool xdp_flush;			/* redirected this poll */
 };
@@ -150,6 +152,7 @@ struct tn_stats {
 	u64 suppressed, frames, bytes, meta_frames;
 	u64 xdp_drop, xdp_redirect;
 	u64 fwd_frames, fwd_events, fwd_drop_frames, fwd_drop_events;
+	u64 fwd_only;
 };
 
 #define TN_NSTATS (sizeof(struct tn_stats) / sizeof(u64))
@@ -245,6 +248,12 @@ void tn_frame_write_event(void *buf, const struct tn_event *ev,
 			  const struct tn_record *rec, bool raw);
 void tn_frame_write_hdr(void *buf, const struct net_device *dev, u8 type,
 			bool raw, unsigned int cpu, unsigned int count, u64 seq);
+/* Events in a frame past eth_type_trans(), as the stack receives it. */
+static inline unsigned int tn_frame_events_in(const struct sk_buff *skb)
+{
+	return ntohs(((const struct tracenet_hdr *)skb->data)->count);
+}
+
 void tn_frame_put_hdr(struct sk_buff *skb, struct net_device *dev, u8 type,
 		      bool raw, unsigned int cpu, unsigned int count, u64 seq);
 struct sk_buff *tn_frame_meta(struct net_device *dev, const struct tn_event *ev,

@@ -145,11 +145,6 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 			break;
 		}
 		WRITE_ONCE(q->seq, q->seq + 1);
-		u64_stats_update_begin(&q->syncp);
-		u64_stats_inc(&q->delivered);
-		u64_stats_inc(&q->frames);
-		u64_stats_add(&q->bytes, (*skb)->len + ETH_HLEN);
-		u64_stats_update_end(&q->syncp);
 		return true;
 	case XDP_REDIRECT:
 		if (prog == READ_ONCE(td->xdp_redirector) &&

@@ -22,7 +22,7 @@ ip link del trace7 || fail "ip link del"
 ip link show trace7 2>/dev/null && fail "trace7 still there"
 
 ethtool -i trace0 | grep -q "driver: tracenet" || fail "ethtool -i"
-ethtool -S trace0 | grep -q "cpu0_produced:" || fail "ethtool -S per-CPU counters"
+ethtool -S trace0 | grep -q "rx_queue_0_produced:" || fail "ethtool -S per-CPU counters"
 ethtool -g trace0 | grep -q "RX:" || fail "ethtool -g"
 ethtool -G trace0 rx 8 || fail "ethtool -G while down"
 ethtool -g trace0 | awk '/Current/{c=1} c && /^RX:/{print $2; exit}' | grep -qx 8 || fail "ring size not 8"

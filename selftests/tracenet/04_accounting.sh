@@ -42,8 +42,8 @@ events=$(awk '$1 == "total" { print $3 }' /tmp/storm.txt)
 [ "$events" -eq "$(stat trace1 delivered)" ] || fail "capture has $events events, delivered $(stat trace1 delivered)"
 
 for cpu in 0 1; do
-	p=$(stat trace1 cpu${cpu}_produced) d=$(stat trace1 cpu${cpu}_delivered)
-	x=$(ethtool -S trace1 | awk -v c="cpu${cpu}_drop_" 'index($1, c) == 1 { x += $2 } END { print x }')
+	p=$(stat trace1 rx_queue_${cpu}_produced) d=$(stat trace1 rx_queue_${cpu}_delivered)
+	x=$(ethtool -S trace1 | awk -v c="rx_queue_${cpu}_drop_" 'index($1, c) == 1 { x += $2 } END { print x }')
 	read -r e g next < <(awk -v c=$cpu '$1 == "cpu" && $2 == c { print $4, $6, $8 }' /tmp/storm.txt)
 	e=${e:-0} g=${g:-0} next=${next:-0}
 	echo "cpu$cpu: produced $p delivered $d dropped $x | capture: events $e gaps $g next seq $next"

@@ -40,9 +40,9 @@ for round in 1 2 3; do
 	wait $!
 	t1=$(date +%s%N)
 	sleep 1
-	before=$(stat trace0 cpu1_produced)
+	before=$(stat trace0 rx_queue_1_produced)
 	taskset -c 1 python3 -c 'import os; [os.getppid() for _ in range(50)]'
-	after=$(stat trace0 cpu1_produced)
+	after=$(stat trace0 rx_queue_1_produced)
 	[ $((after - before)) -ge 50 ] ||
 		fail "round $round: cpu1 produced $((after - before)) events for 50 getppid calls after offline/online"
 done

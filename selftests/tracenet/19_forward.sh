@@ -185,6 +185,26 @@ frames=$(python3 "$here/pcapstat.py" /tmp/fb.pcap | awk '$1 == "total" { print $
 tc -s qdisc show dev fa | grep -q "dropped 0," || fail "fq dropped frames: $(tc -s qdisc show dev fa)"
 note "link: $(wc -l </tmp/got.txt) workload lines at the collector as trace-cmd's; $frames frames forwarded through fq, all captured"
 
+# --- Forward only: nothing reaches trace0's stack ---------------------------------
+"$ctl" forward trace0 --off || fail "forward --off"
+"$ctl" forward trace0 dev fa --no-local || fail "forward --no-local"
+nolocal() {
+	echo "$(stat trace0 delivered) $(stat trace0 frames) $(stat trace0 meta_frames)" \
+		"$(cat /sys/class/net/trace0/statistics/rx_packets)"
+}
+before=$(nolocal)
+o0=$(stat trace0 fwd_only) e0=$(($(stat trace0 fwd_events) + $(stat trace0 fwd_drop_events)))
+ip link set trace0 up
+ip netns exec tn_a ping -c 4 -i 0.1 10.99.0.2 >/dev/null
+sleep 0.5
+check_accounting trace0
+o1=$(stat trace0 fwd_only) e1=$(($(stat trace0 fwd_events) + $(stat trace0 fwd_drop_events)))
+[ "$(nolocal)" = "$before" ] ||
+	fail "--no-local: delivered frames meta_frames rx_packets went from $before to $(nolocal)"
+[ $((o1 - o0)) -gt 0 ] && [ $((o1 - o0)) -eq $((e1 - e0)) ] ||
+	fail "--no-local: fwd_only grew by $((o1 - o0)), the forward's events by $((e1 - e0))"
+note "forward only: $((o1 - o0)) events forwarded, none counted delivered on trace0"
+
 # --- Pointers: hashed on the wire ----------------------------------------------
 "$ctl" forward trace0 --off || fail "forward --off"
 "$ctl" forward trace0 dev fa || fail "forward, hashed"

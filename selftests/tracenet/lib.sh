@@ -187,8 +187,8 @@ stat() {
 	ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'
 }
 
-# produced == delivered + every drop + what XDP dropped or redirected, at
-# rest: the device goes down first, which stops production and counts what
+# produced == delivered + every drop + what XDP dropped or redirected +
+# what was forwarded only (--no-local), at rest: the device goes down first, which stops production and counts what
 # is still buffered.
 check_accounting() {
 	local dev=$1
@@ -197,7 +197,7 @@ check_accounting() {
 		$1 == "produced:" { p = $2 }
 		$1 == "delivered:" { d = $2 }
 		$1 ~ /^drop_/ { x += $2 }
-		$1 ~ /^xdp_(drop|redirect):$/ { f += $2 }
+		$1 ~ /^(xdp_drop|xdp_redirect|fwd_only):$/ { f += $2 }
 		END {
 			printf "%s: produced %d delivered %d dropped %d xdp %d\n", dev, p, d, x, f
 			exit !(p == d + x + f)

@@ -44,7 +44,8 @@ STAT_CPU, STAT_PRODUCED, STAT_DELIVERED = 1, 2, 3
 STAT_NAMES = ['produced', 'delivered', 'drop_full', 'drop_toobig', 'drop_nomem',
               'drop_layout', 'drop_detached', 'drop_down', 'drop_xdp_error',
               'suppressed', 'frames', 'bytes', 'meta_frames', 'xdp_drop',
-              'xdp_redirect']
+              'xdp_redirect', None, 'fwd_frames', 'fwd_events', 'fwd_drop_frames',
+              'fwd_drop_events', 'fwd_only']
 MAX_FIELDS, MAX_FORMAT, MAX_NAME, MAX_EVENTS = 128, 16384, 64, 1024
 COMMON_SIZE = 8		# sizeof(struct trace_entry)
 
@@ -204,7 +205,7 @@ class Genl:
         err, ext, msgs = self.request_msgs(self.family, CMD_GET_STATS,
                                            u32(A_IFINDEX, ifindex),
                                            ack=False, flags=NLM_F_DUMP)
-        tot = dict.fromkeys(STAT_NAMES, 0)
+        tot = dict.fromkeys(filter(None, STAT_NAMES), 0)
         ncpu = 0
         for m in msgs:
             for t, v in iter_attrs(m, 20, len(m)):
@@ -212,7 +213,8 @@ class Genl:
                     continue
                 ncpu += 1
                 for st, sv in iter_attrs(v, 0, len(v)):
-                    if STAT_PRODUCED <= st < STAT_PRODUCED + len(STAT_NAMES):
+                    if (STAT_PRODUCED <= st < STAT_PRODUCED + len(STAT_NAMES)
+                            and STAT_NAMES[st - STAT_PRODUCED]):
                         tot[STAT_NAMES[st - STAT_PRODUCED]] += struct.unpack('=Q', sv)[0]
         return err, ext, tot, ncpu
 

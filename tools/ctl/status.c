@@ -103,11 +103,14 @@ static void print_check(const struct tn_cpustat *t)
 	for (s = FIRST_STAT; s <= LAST_STAT; s++)
 		if (is_drop(s))
 			dropped += t->v[s];
-	accounted = t->v[TRACENET_STAT_DELIVERED] + dropped + xdp;
+	accounted = t->v[TRACENET_STAT_DELIVERED] + dropped + xdp +
+		    t->v[TRACENET_STAT_FWD_ONLY];
 	printf("  produced %" PRIu64 " %s delivered %" PRIu64 " + dropped %" PRIu64,
 	       t->v[TRACENET_STAT_PRODUCED],
 	       accounted == t->v[TRACENET_STAT_PRODUCED] ? "==" : "!=",
 	       t->v[TRACENET_STAT_DELIVERED], dropped);
+	if (t->v[TRACENET_STAT_FWD_ONLY])
+		printf(" + fwd_only %" PRIu64, t->v[TRACENET_STAT_FWD_ONLY]);
 	if (xdp)
 		printf(" + xdp_drop %" PRIu64 " + xdp_redirect %" PRIu64,
 		       t->v[TRACENET_STAT_XDP_DROP], t->v[TRACENET_STAT_XDP_REDIRECT]);
@@ -143,7 +146,7 @@ static void print_stats(const struct tn_stats_reply *r)
 	print_row("total", &total, w);
 	print_check(&total);
 	for (i = 0; i < r->ncpus; i++)
-		for (s = TRACENET_STAT_FWD_FRAMES; s <= TRACENET_STAT_FWD_DROP_EVENTS; s++)
+		for (s = TRACENET_STAT_FWD_FRAMES; s <= TRACENET_STAT_FWD_ONLY; s++)
 			total.v[s] += r->cpus[i].v[s];
 	if (total.v[TRACENET_STAT_FWD_FRAMES] || total.v[TRACENET_STAT_FWD_DROP_FRAMES])
 		printf("  forwarded: fwd_frames %" PRIu64 " fwd_events %" PRIu64

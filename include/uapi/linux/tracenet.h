@@ -224,6 +224,10 @@ enum tracenet_stat {
 	TRACENET_STAT_FWD_EVENTS,	/* u64: events in those event frames */
 	TRACENET_STAT_FWD_DROP_FRAMES,	/* u64: frames it could not send */
 	TRACENET_STAT_FWD_DROP_EVENTS,	/* u64: events in those event frames */
+	/* u64: events forwarded with no delivery on the device (NO_LOCAL),
+	 * sent or not: produced == delivered + FWD_ONLY + drops + XDP's
+	 */
+	TRACENET_STAT_FWD_ONLY,
 	__TRACENET_STAT_MAX,
 };
 
