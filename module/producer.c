@@ -34,14 +34,16 @@ void tn_delivery_end(void)
 	this_cpu_write(tn_in_poll, false);
 }
 
-/* The tail of a poll: what fires after tn_poll returned and before anything
- * else ran on this CPU (napi:napi_poll, the NET_RX softirq's exit, the NAPI
- * thread switching out). These events are real and are kept, but if they
- * kicked, every poll would schedule the next: a self-IPI loop with rx-usecs
- * 0, a tick-rate one otherwise. They go with the next poll that something
- * else kicks, or with the periodic flush. "Nothing else ran" is: the same
- * task at the same context level, and no softirq vector started since
- * (kstat counts each as it starts, before its softirq_entry).
+/* The tail of a poll: what fires after tn_poll returned, in the rest of
+ * that softirq pass (napi:napi_poll, the NET_RX softirq's exit, the RCU
+ * softirq freeing what the poll freed) or the NAPI thread switching out.
+ * These events are real and are kept, but if they kicked, every poll would
+ * schedule the next: a self-IPI loop with rx-usecs 0. They go with the
+ * next poll that something else kicks, or with the periodic flush. The
+ * tail is the same task at the same context level, with no softirq vector
+ * up to NET_RX started since: a pass runs the vectors in order, and kstat
+ * counts each as it starts, so a new pass (or batch) that runs TIMER or
+ * NET_RX ends it.
  */
 struct tn_tail {
 	struct task_struct *task;
@@ -68,7 +70,7 @@ static unsigned int tn_softirqs_started(void)
 	const unsigned int *n = this_cpu_ptr(&kstat)->softirqs;
 	unsigned int i, sum = 0;
 
-	for (i = 0; i < NR_SOFTIRQS; i++)
+	for (i = 0; i <= NET_RX_SOFTIRQ; i++)
 		sum += READ_ONCE(n[i]);
 	return sum;
 }
