@@ -53,18 +53,31 @@ void tn_kick(struct tn_dev *td)
 		irq_work_queue(&q->kick_lazy);
 }
 
+/* irq_work runs in hardirq, except on PREEMPT_RT, where it runs in a
+ * kthread: there the NET_RX softirq it raises would wait for some later
+ * BH section, so it opens one and the poll runs as it closes. What the
+ * kthread fires after that (its switch out) is the poll's tail too.
+ */
+static void tn_kick_napi(struct napi_struct *napi)
+{
+	if (in_hardirq()) {
+		napi_schedule(napi);
+		return;
+	}
+	local_bh_disable();
+	napi_schedule(napi);
+	local_bh_enable();
+	tn_delivery_tail();
+}
+
 static void tn_kick_fn(struct irq_work *work)
 {
-	struct tn_queue *q = container_of(work, struct tn_queue, kick);
-
-	napi_schedule(&q->napi);
+	tn_kick_napi(&container_of(work, struct tn_queue, kick)->napi);
 }
 
 static void tn_kick_lazy_fn(struct irq_work *work)
 {
-	struct tn_queue *q = container_of(work, struct tn_queue, kick_lazy);
-
-	napi_schedule(&q->napi);
+	tn_kick_napi(&container_of(work, struct tn_queue, kick_lazy)->napi);
 }
 
 void tn_fold_producer_drops(struct tn_queue *q)

@@ -13,25 +13,55 @@
 #include <linux/trace_events.h>
 #include "tracenet.h"
 
+/* Who is inside a delivery window on a CPU: a task at a context level.
+ * Not a flag: on PREEMPT_RT a softirq is preemptible, and the task that
+ * preempts it is no part of the delivery; an interrupt inside the window
+ * (a higher level) is not either.
+ */
+struct tn_ctx {
+	struct task_struct *task;
+	u8 level;
+};
+
+static u8 tn_context_level(void)
+{
+	/* Not interrupt_context_level(): PREEMPT_RT keeps the softirq count
+	 * in the task, not in preempt_count.
+	 */
+	if (in_nmi())
+		return 3;
+	if (in_hardirq())
+		return 2;
+	return in_serving_softirq() ? 1 : 0;
+}
+
+static bool tn_ctx_is_current(const struct tn_ctx *c)
+{
+	return READ_ONCE(c->task) == current && c->level == tn_context_level();
+}
+
 /* Set while a tracenet NAPI poll delivers frames on this CPU: events fired
  * from inside it (net:*, skb:*, sched wakeups of capturing readers...) are
  * caused by tracenet itself and would feed back into trace0.
  */
-static DEFINE_PER_CPU(bool, tn_in_poll);
+static DEFINE_PER_CPU(struct tn_ctx, tn_in_poll);
 
 bool tn_delivering(void)
 {
-	return this_cpu_read(tn_in_poll) && !in_hardirq() && !in_nmi();
+	return tn_ctx_is_current(this_cpu_ptr(&tn_in_poll));
 }
 
 void tn_delivery_begin(void)
 {
-	this_cpu_write(tn_in_poll, true);
+	struct tn_ctx *c = this_cpu_ptr(&tn_in_poll);
+
+	c->level = tn_context_level();
+	WRITE_ONCE(c->task, current);
 }
 
 void tn_delivery_end(void)
 {
-	this_cpu_write(tn_in_poll, false);
+	WRITE_ONCE(this_cpu_ptr(&tn_in_poll)->task, NULL);
 }
 
 /* The tail of a poll: what fires after tn_poll returned, in the rest of
@@ -46,24 +76,11 @@ void tn_delivery_end(void)
  * NET_RX ends it.
  */
 struct tn_tail {
-	struct task_struct *task;
+	struct tn_ctx ctx;
 	unsigned int softirqs;
-	u8 level;
 };
 
 static DEFINE_PER_CPU(struct tn_tail, tn_tail);
-
-static u8 tn_context_level(void)
-{
-	/* Not interrupt_context_level(): PREEMPT_RT keeps the softirq count
-	 * in the task, not in preempt_count.
-	 */
-	if (in_nmi())
-		return 3;
-	if (in_hardirq())
-		return 2;
-	return in_serving_softirq() ? 1 : 0;
-}
 
 static unsigned int tn_softirqs_started(void)
 {
@@ -80,8 +97,8 @@ void tn_delivery_tail(void)
 	struct tn_tail *t = this_cpu_ptr(&tn_tail);
 
 	t->softirqs = tn_softirqs_started();
-	t->level = tn_context_level();
-	WRITE_ONCE(t->task, current);
+	t->ctx.level = tn_context_level();
+	WRITE_ONCE(t->ctx.task, current);
 }
 
 static bool tn_in_tail(void)
@@ -89,16 +106,15 @@ static bool tn_in_tail(void)
 	struct tn_tail *t = this_cpu_ptr(&tn_tail);
 	u8 level;
 
-	if (likely(!READ_ONCE(t->task)))
+	if (likely(!READ_ONCE(t->ctx.task)))
 		return false;
 	level = tn_context_level();
 	/* An interrupt inside the tail: the tail resumes after it. */
-	if (level > t->level)
+	if (level > t->ctx.level)
 		return false;
-	if (level == t->level && READ_ONCE(t->task) == current &&
-	    t->softirqs == tn_softirqs_started())
+	if (tn_ctx_is_current(&t->ctx) && t->softirqs == tn_softirqs_started())
 		return true;
-	WRITE_ONCE(t->task, NULL);
+	WRITE_ONCE(t->ctx.task, NULL);
 	return false;
 }
 
