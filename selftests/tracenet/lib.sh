@@ -95,9 +95,10 @@ exit_state_as_one() { sed 's/ [XZ] ==> / X|Z ==> /'; }
 # kept on those devices only, and there whatever task their softirq ran in
 # (ksoftirqd's on a loaded kernel), from the workload's first line to its
 # last: each recording's own span, as the clocks differ.
-# On PREEMPT_RT the kick runs the poll in irq_work/N, where it can block on
-# a sleeping lock: that switch out (state D) is fired inside the delivery
-# and suppressed, as tracenet's own; trace-cmd's lines of it go too.
+# On PREEMPT_RT the poll runs in irq_work/N or ksoftirqd/N and can block
+# on a sleeping lock or be preempted there: that switch out (D, or R while
+# boosted) is fired inside the delivery and suppressed, as tracenet's own;
+# trace-cmd's lines of it go too. Their sleep when done (S) stays.
 oracle_norm() {
 	awk -v pids="$1" -v devs="${2:-}" '
 		BEGIN { n = split(pids, a, " "); for (i = 1; i <= n; i++) P[a[i]] = 1 }
@@ -107,7 +108,7 @@ oracle_norm() {
 			sub(/:$/, "", h[3])
 			gsub(/[ \t]+/, " ", rest)
 			sub(/ $/, "", rest)
-			if (rest ~ /^sched_switch: irq_work\/[0-9]+:[0-9]+ \[[0-9]+\] D ==> /)
+			if (rest ~ /^sched_switch: (irq_work|ksoftirqd)\/[0-9]+:[0-9]+ \[[0-9]+\] [^S][^ ]* ==> /)
 				next
 			net = devs != "" && rest ~ /^(netif_receive_skb|net_dev_queue): /
 			if (net && rest !~ (" dev=(" devs ") "))
