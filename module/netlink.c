@@ -60,27 +60,33 @@ static bool tn_may_trace(struct sk_buff *skb, struct netlink_ext_ack *extack)
 	return false;
 }
 
-/* A reference on a tracenet device of the requester's netns, or an error. */
-static struct net_device *tn_get_dev(struct genl_info *info)
+/* A reference on the tracenet device @ifattr names in @net, or an error
+ * said in @extack.
+ */
+static struct net_device *tn_dev_by_index(struct net *net,
+					  const struct nlattr *ifattr,
+					  struct netlink_ext_ack *extack)
 {
-	struct net_device *dev;
+	struct net_device *dev = dev_get_by_index(net, nla_get_u32(ifattr));
 
-	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_IFINDEX))
-		return ERR_PTR(-EINVAL);
-	dev = dev_get_by_index(genl_info_net(info),
-			       nla_get_u32(info->attrs[TRACENET_A_IFINDEX]));
 	if (!dev) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TRACENET_A_IFINDEX],
-				    "no such device");
+		NL_SET_ERR_MSG_ATTR(extack, ifattr, "no such device");
 		return ERR_PTR(-ENODEV);
 	}
 	if (!tn_is_tracenet(dev)) {
 		dev_put(dev);
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TRACENET_A_IFINDEX],
-				    "not a tracenet device");
+		NL_SET_ERR_MSG_ATTR(extack, ifattr, "not a tracenet device");
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	return dev;
+}
+
+static struct net_device *tn_get_dev(struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_IFINDEX))
+		return ERR_PTR(-EINVAL);
+	return tn_dev_by_index(genl_info_net(info),
+			       info->attrs[TRACENET_A_IFINDEX], info->extack);
 }
 
 static int tn_parse_field(struct tn_field *f, const struct nlattr *nla,
@@ -298,11 +304,18 @@ static int tn_fill_events(struct sk_buff *skb, struct tn_dev *td, u32 portid,
 	return 0;
 }
 
-/* Every tracenet device of the requester's netns, or the one IFINDEX
- * names; a device with many events spans several messages. cb->args[0]
- * counts devices done, cb->args[1] is the next event id of the current one.
+/* One message of a device's part from *@next on: 1 when more is left
+ * (*@next says where), 0 when done, -EMSGSIZE when nothing fit.
  */
-static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
+typedef int (*tn_fill_fn)(struct sk_buff *skb, struct tn_dev *td, u32 portid,
+			  u32 seq, unsigned long *next);
+
+/* A dump of every tracenet device of the requester's netns, or of the one
+ * IFINDEX names, each in as many messages as @fill needs. cb->args[0]
+ * counts devices done, cb->args[1] is @fill's place in the current one.
+ */
+static int tn_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
+			tn_fill_fn fill)
 {
 	struct nlattr *ifattr = tn_dumpit_attrs(cb)[TRACENET_A_IFINDEX];
 	struct net *net = sock_net(skb->sk);
@@ -310,6 +323,13 @@ static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
 	long i = 0;
 	int err = 0;
 
+	if (ifattr && !cb->args[0] && !cb->args[1]) {
+		struct net_device *dev = tn_dev_by_index(net, ifattr, cb->extack);
+
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
+		dev_put(dev);
+	}
 	mutex_lock(&tn_mutex);
 	list_for_each_entry(td, &tn_devs, node) {
 		if (!net_eq(dev_net(td->dev), net) ||
@@ -317,9 +337,8 @@ static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		if (i++ < cb->args[0])
 			continue;
-		err = tn_fill_events(skb, td, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq,
-				     (unsigned long *)&cb->args[1]);
+		err = fill(skb, td, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq, (unsigned long *)&cb->args[1]);
 		if (err) {
 			i--;
 			break;
@@ -329,6 +348,12 @@ static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_unlock(&tn_mutex);
 	cb->args[0] = i;
 	return err < 0 && !skb->len ? err : skb->len;
+}
+
+/* A device with many events spans several messages. */
+static int tn_nl_dump_events(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return tn_dump_devs(skb, cb, tn_fill_events);
 }
 
 /* IFINDEX and EVENT_ID: that one event, with the format text its frames
@@ -454,51 +479,11 @@ static int tn_fill_stats(struct sk_buff *skb, struct tn_dev *td, u32 portid,
 }
 
 /* A dump, not one reply: ~240 bytes per possible CPU would be a megabyte
- * at 4096 CPUs. Every tracenet device of the requester's netns, or the one
- * IFINDEX names. cb->args[0] counts devices done, cb->args[1] is the next
- * CPU of the current one.
+ * at 4096 CPUs.
  */
 static int tn_nl_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *ifattr = tn_dumpit_attrs(cb)[TRACENET_A_IFINDEX];
-	struct net *net = sock_net(skb->sk);
-	struct tn_dev *td;
-	long i = 0;
-	int err = 0;
-
-	if (ifattr && !cb->args[0] && !cb->args[1]) {
-		struct net_device *dev = dev_get_by_index(net, nla_get_u32(ifattr));
-
-		if (!dev) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, ifattr, "no such device");
-			return -ENODEV;
-		}
-		err = tn_is_tracenet(dev) ? 0 : -EOPNOTSUPP;
-		dev_put(dev);
-		if (err) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, ifattr, "not a tracenet device");
-			return err;
-		}
-	}
-	mutex_lock(&tn_mutex);
-	list_for_each_entry(td, &tn_devs, node) {
-		if (!net_eq(dev_net(td->dev), net) ||
-		    (ifattr && td->dev->ifindex != nla_get_u32(ifattr)))
-			continue;
-		if (i++ < cb->args[0])
-			continue;
-		err = tn_fill_stats(skb, td, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq,
-				    (unsigned long *)&cb->args[1]);
-		if (err) {
-			i--;
-			break;
-		}
-		cb->args[1] = 0;
-	}
-	mutex_unlock(&tn_mutex);
-	cb->args[0] = i;
-	return err < 0 && !skb->len ? err : skb->len;
+	return tn_dump_devs(skb, cb, tn_fill_stats);
 }
 
 /* The host frames' name and boot id, then those frames and the metadata

@@ -208,14 +208,18 @@ note "forward only: $((o1 - o0)) events forwarded, none counted delivered on tra
 # --- Pointers: hashed on the wire ----------------------------------------------
 "$ctl" forward trace0 --off || fail "forward --off"
 "$ctl" forward trace0 dev fa || fail "forward, hashed"
-# Both captures are up before the workload's net events (the only ones).
-ip link set trace0 up
-collect tn_c fb /tmp/fbh.pcap "ether proto 0x88b5"
-capture_start trace0 /tmp/local.pcap
-ip netns exec tn_a ping -c 4 -i 0.1 10.99.0.2 >/dev/null
-sleep 0.5
-capture_stop trace0
-collect_stop fb
+# A ping's net events captured on trace0 into $1 and at the collector into
+# $2: both captures are up before them (the workload's only net events).
+ping_both() {
+	ip link set trace0 up
+	collect tn_c fb "$2" "ether proto 0x88b5"
+	capture_start trace0 "$1"
+	ip netns exec tn_a ping -c 4 -i 0.1 10.99.0.2 >/dev/null
+	sleep 0.5
+	capture_stop trace0
+	collect_stop fb
+}
+ping_both /tmp/local.pcap /tmp/fbh.pcap
 ptrs() { "$ctl" dump -R -r "$1" 2>/dev/null | grep -E ' (netif_receive_skb|net_dev_queue): ' |
 	sed -E 's/^ *[^ ]+ +\[([0-9]+)\] +[0-9.]+: /\1 /'; }
 ptrs /tmp/local.pcap >/tmp/raw.txt
@@ -247,13 +251,7 @@ done | awk -F'|' '
 out=$("$ctl" forward trace0 dev fa --raw-pointers 2>&1) && fail "a raw forward of a hashing device was accepted"
 grep -q "the device hashes kernel addresses" <<<"$out" || fail "raw forward of a hashing device: $out"
 "$ctl" forward trace0 dev fa || fail "forward, hashed device"
-ip link set trace0 up
-collect tn_c fb /tmp/fbh2.pcap "ether proto 0x88b5"
-capture_start trace0 /tmp/local2.pcap
-ip netns exec tn_a ping -c 4 -i 0.1 10.99.0.2 >/dev/null
-sleep 0.5
-capture_stop trace0
-collect_stop fb
+ping_both /tmp/local2.pcap /tmp/fbh2.pcap
 ptrs /tmp/local2.pcap >/tmp/lraw.txt
 ptrs /tmp/fbh2.pcap >/tmp/lhashed.txt
 [ "$(wc -l </tmp/lraw.txt)" -gt 8 ] || fail "too few net events on the hashing device"
