@@ -30,11 +30,19 @@ void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
  * default (ethtool -C rx-usecs != 0) NAPI is kicked at the next tick, or at
  * once when TN_KICK_BACKLOG events wait: interrupt coalescing, as a NIC
  * does it.
+ *
+ * An event of a poll's tail (producer.c) kicks at the next tick, so that
+ * the events of the same softirq pass (a veth's poll after ours) are not
+ * kept waiting; but not after a poll that no other event kicked: that one
+ * ran for tails, or for what the kick itself fired (softirq_raise and
+ * softirq_entry of NET_RX), and kicking for its tail would poll at every
+ * tick for ever. Its tail waits for the next kick or the periodic flush.
  */
-void tn_kick(struct tn_dev *td)
+void tn_kick(struct tn_dev *td, bool tail)
 {
 	unsigned int cpu = smp_processor_id();
 	struct tn_queue *q = &td->queues[cpu];
+	struct tn_pcpu *pc = per_cpu_ptr(td->pcpu, cpu);
 	s64 backlog;
 
 	/* Pairs with the barrier implied by napi_complete_done(): either the
@@ -44,23 +52,41 @@ void tn_kick(struct tn_dev *td)
 	smp_mb();
 	if (test_bit(NAPI_STATE_SCHED, &q->napi.state))
 		return;
+	if (tail) {
+		if (!READ_ONCE(q->tail_mute))
+			irq_work_queue(&q->kick_lazy);
+		return;
+	}
+	local64_inc(&pc->kicks);
 	/* The producer may interrupt the poll on this CPU mid-update. */
-	backlog = local64_read(&per_cpu_ptr(td->pcpu, cpu)->produced) -
-		  READ_ONCE(q->seq) - u64_stats_read(&q->xdp_drop);
+	backlog = local64_read(&pc->produced) - READ_ONCE(q->seq) -
+		  u64_stats_read(&q->xdp_drop);
 	if (!READ_ONCE(td->coalesce) || backlog >= TN_KICK_BACKLOG)
 		irq_work_queue(&q->kick);
 	else
 		irq_work_queue(&q->kick_lazy);
 }
 
-/* irq_work runs in hardirq, except on PREEMPT_RT, where it runs in a
- * kthread: there the NET_RX softirq it raises would wait for some later
- * BH section, so it opens one and the poll runs as it closes. What the
- * kthread fires after that (its switch out) is the poll's tail too.
+/* At the end of a poll: did an event kick since the last one? */
+static void tn_tail_mute(struct tn_queue *q)
+{
+	u64 kicks = local64_read(&per_cpu_ptr(q->td->pcpu, q->cpu)->kicks);
+
+	WRITE_ONCE(q->tail_mute, kicks == q->kicks_seen);
+	q->kicks_seen = kicks;
+}
+
+/* irq_work runs with IRQs off: in hardirq, or on a dying CPU from
+ * smpcfd_dying_cpu() inside stop_machine, where a BH section must not be
+ * opened (closing it would run softirqs with IRQs on). On PREEMPT_RT it
+ * runs in a kthread instead: there the NET_RX softirq it raises would
+ * wait for some later BH section, so it opens one and the poll runs as it
+ * closes. What the kthread fires after that (its switch out) is the
+ * poll's tail too.
  */
 static void tn_kick_napi(struct napi_struct *napi)
 {
-	if (in_hardirq()) {
+	if (irqs_disabled()) {
 		napi_schedule(napi);
 		return;
 	}
@@ -236,6 +262,7 @@ static int tn_poll(struct napi_struct *napi, int budget)
 	if (done < budget && napi_complete_done(napi, done) &&
 	    !tn_buffer_empty(q->td, q->cpu))
 		napi_schedule(napi);
+	tn_tail_mute(q);
 	tn_delivery_tail();
 	return done;
 }
@@ -395,15 +422,29 @@ void tn_host_send(struct tn_dev *td)
 }
 
 /* Records a poll's tail left (producer.c) wait for the next kick; this
- * bounds their wait. Polled from here, like a dead CPU's queue.
+ * bounds their wait. The kick runs on the queue's own CPU: a queue polled
+ * from two CPUs hands its frames to two CPUs' backlogs, and a forward
+ * through a device without NAPI would reorder them. The hotplug lock
+ * keeps each CPU online while it is sent its kick.
  */
+static void tn_flush_fn(void *napi)
+{
+	napi_schedule(napi);
+}
+
 static void tn_flush(struct tn_dev *td)
 {
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu)
+	cpus_read_lock();
+	/* This CPU's own runs here, IRQs off: its poll runs as BH opens. */
+	local_bh_disable();
+	for_each_online_cpu(cpu)
 		if (READ_ONCE(td->running) && !tn_buffer_empty(td, cpu))
-			tn_kick_cpu(td, cpu);
+			smp_call_function_single(cpu, tn_flush_fn,
+						 &td->queues[cpu].napi, 0);
+	local_bh_enable();
+	cpus_read_unlock();
 }
 
 /* The host frame and metadata again every tn_meta_interval seconds, for

@@ -67,13 +67,13 @@ void tn_delivery_end(void)
 /* The tail of a poll: what fires after tn_poll returned, in the rest of
  * that softirq pass (napi:napi_poll, the NET_RX softirq's exit, the RCU
  * softirq freeing what the poll freed) or the NAPI thread switching out.
- * These events are real and are kept, but if they kicked, every poll would
- * schedule the next: a self-IPI loop with rx-usecs 0. They go with the
- * next poll that something else kicks, or with the periodic flush. The
- * tail is the same task at the same context level, with no softirq vector
- * up to NET_RX started since: a pass runs the vectors in order, and kstat
- * counts each as it starts, so a new pass (or batch) that runs TIMER or
- * NET_RX ends it.
+ * These events are real and are kept, but if they kicked at once, every
+ * poll would schedule the next: a self-IPI loop with rx-usecs 0. They kick
+ * at the next tick instead, and not at all after a poll that no other
+ * event kicked (tn_kick()). The tail is the same task at the same
+ * context level, with no softirq vector up to NET_RX started since: a
+ * pass runs the vectors in order, and kstat counts each as it starts, so
+ * a new pass (or batch) that runs TIMER or NET_RX ends it.
  */
 struct tn_tail {
 	struct tn_ctx ctx;
@@ -152,8 +152,7 @@ static void tn_perf_overflow(struct perf_event *pe,
 		local64_inc(&pc->drop_full);
 
 	/* Kick even after a drop: the poll folds drops into the sequence. */
-	if (!tn_in_tail())
-		tn_kick(td);
+	tn_kick(td, tn_in_tail());
 }
 
 int tn_event_open_cpu(struct tn_event *ev, unsigned int cpu)

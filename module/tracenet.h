@@ -86,6 +86,7 @@ struct tn_pcpu {
 	local64_t meta_bytes;
 	local64_t fwd_meta_frames;	/* likewise */
 	local64_t fwd_meta_drops;
+	local64_t kicks;		/* events that found NAPI idle */
 };
 
 /* Delivery-side state of one CPU's RX queue; only its NAPI poll (or the
@@ -117,6 +118,8 @@ struct tn_queue {
 	u64_stats_t fwd_only;
 	struct xdp_rxq_info xdp_rxq;
 	bool xdp_flush;			/* redirected this poll */
+	bool tail_mute;			/* no event kicked the last poll */
+	u64 kicks_seen;			/* tn_pcpu.kicks then */
 };
 
 struct tn_dev {
@@ -211,7 +214,7 @@ int tn_queues_init(struct tn_dev *td);
 void tn_queues_free(struct tn_dev *td);
 void tn_queues_start(struct tn_dev *td);
 void tn_queues_stop(struct tn_dev *td);
-void tn_kick(struct tn_dev *td);
+void tn_kick(struct tn_dev *td, bool tail);
 void tn_kick_cpu(struct tn_dev *td, unsigned int cpu);
 void tn_meta_send(struct tn_dev *td, const struct tn_event *ev);
 void tn_host_send(struct tn_dev *td);

@@ -218,6 +218,9 @@ ping_both() {
 	sleep 0.5
 	capture_stop trace0
 	collect_stop fb
+	# A frame delivered between the two starts or stops (the flush of a
+	# poll's tail) reaches one of them only.
+	python3 "$here/pcapcommon.py" "$1" "$2" >/dev/null || fail "pcapcommon $1 $2"
 }
 ping_both /tmp/local.pcap /tmp/fbh.pcap
 ptrs() { "$ctl" dump -R -r "$1" 2>/dev/null | grep -E ' (netif_receive_skb|net_dev_queue): ' |
