@@ -32,7 +32,7 @@ bad() {
 bad "not an absolute path" "$ctl" follow trace0 --exec tn_follow_bash
 bad "empty path" "$ctl" follow trace0 --exec ''
 bad "device 'tn_nosuch' not found" "$ctl" follow tn_nosuch --exec $path
-bad "lo is not a tracenet device" "$ctl" follow lo --exec $path
+bad "lo: .*: not a tracenet device" "$ctl" follow lo --exec $path
 bad "no BPF file system on /sys/fs/bpf" unshare -m sh -c "umount /sys/fs/bpf && $ctl follow trace0 --exec $path"
 bad "missing: CAP_BPF CAP_PERFMON CAP_NET_ADMIN" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$ctl" follow trace0 --exec $path

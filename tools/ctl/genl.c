@@ -28,12 +28,25 @@ struct cb_wrap {
 	void *data;
 };
 
+/* The kernel's message (NLMSGERR_ATTR_MSG) among the TLVs at @off, into nl. */
+static void save_extack(struct tn_nl *nl, const struct nlmsghdr *nlh, size_t off)
+{
+	const struct nlattr *attr;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	mnl_attr_for_each(attr, nlh, off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
+			snprintf(nl->extack, sizeof(nl->extack), "%s",
+				 mnl_attr_get_str(attr));
+	}
+}
+
 /* The error of an NLMSG_ERROR, with its extack message saved in nl. */
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct tn_nl *nl = ((struct cb_wrap *)data)->nl;
-	const struct nlattr *attr;
 	size_t off = sizeof(*e);
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
@@ -42,14 +55,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += mnl_nlmsg_get_payload_len(&e->msg);
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		mnl_attr_for_each(attr, nlh, off) {
-			if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-			    !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
-				snprintf(nl->extack, sizeof(nl->extack), "%s",
-					 mnl_attr_get_str(attr));
-		}
-	}
+	save_extack(((struct cb_wrap *)data)->nl, nlh, off);
 	if (!e->error)
 		return MNL_CB_STOP;
 	errno = -e->error;
@@ -63,21 +69,22 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* A dump ends with NLMSG_DONE, which carries the dump's error if any. */
+/* A dump ends with NLMSG_DONE, which carries the dump's error if any, and
+ * then the extack TLVs as an NLMSG_ERROR does.
+ */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
 {
 	int err;
 
-	(void)data;
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
 		return MNL_CB_STOP;
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (!err)
 		return MNL_CB_STOP;
+	save_extack(((struct cb_wrap *)data)->nl, nlh, sizeof(err));
 	errno = err < 0 ? -err : err;
 	return MNL_CB_ERROR;
 }
-
 
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
