@@ -17,11 +17,30 @@
 #include <linux/slab.h>
 #include "tracenet.h"
 
+static void tn_kick_cpu_fn(void *napi)
+{
+	napi_schedule(napi);
+}
+
+/* Process context: poll @cpu's queue, on that CPU while it is online. A
+ * queue polled from two CPUs hands its frames to two CPUs' backlogs, and a
+ * forward through a device without NAPI would reorder them. A dead CPU's
+ * queue (records left at offline) is polled here, as BH opens again. The
+ * call waits, so that no kick is in flight once the caller returns (device
+ * deletion, unload); the hotplug lock keeps @cpu as it was seen.
+ */
 void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
 {
+	struct napi_struct *napi = &td->queues[cpu].napi;
+
+	cpus_read_lock();
 	local_bh_disable();
-	napi_schedule(&td->queues[cpu].napi);
+	if (cpu_online(cpu))
+		smp_call_function_single(cpu, tn_kick_cpu_fn, napi, 1);
+	else
+		napi_schedule(napi);
 	local_bh_enable();
+	cpus_read_unlock();
 }
 
 /* Producer side, any context, on the CPU the event fired on.
@@ -422,29 +441,17 @@ void tn_host_send(struct tn_dev *td)
 }
 
 /* Records a poll's tail left (producer.c) wait for the next kick; this
- * bounds their wait. The kick runs on the queue's own CPU: a queue polled
- * from two CPUs hands its frames to two CPUs' backlogs, and a forward
- * through a device without NAPI would reorder them. The hotplug lock
- * keeps each CPU online while it is sent its kick.
+ * bounds their wait.
  */
-static void tn_flush_fn(void *napi)
-{
-	napi_schedule(napi);
-}
-
 static void tn_flush(struct tn_dev *td)
 {
 	unsigned int cpu;
 
-	cpus_read_lock();
-	/* This CPU's own runs here, IRQs off: its poll runs as BH opens. */
-	local_bh_disable();
-	for_each_online_cpu(cpu)
-		if (READ_ONCE(td->running) && !tn_buffer_empty(td, cpu))
-			smp_call_function_single(cpu, tn_flush_fn,
-						 &td->queues[cpu].napi, 0);
-	local_bh_enable();
-	cpus_read_unlock();
+	if (!READ_ONCE(td->running))
+		return;
+	for_each_possible_cpu(cpu)
+		if (!tn_buffer_empty(td, cpu))
+			tn_kick_cpu(td, cpu);
 }
 
 /* The host frame and metadata again every tn_meta_interval seconds, for

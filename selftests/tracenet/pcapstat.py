@@ -11,7 +11,8 @@ import struct
 import sys
 
 
-def frames(path):
+def records(path):
+    """Each pcap record of PATH: (the record with its header, the frame)."""
     with open(path, 'rb') as f:
         data = f.read()
     magic = struct.unpack_from('<I', data)[0]
@@ -19,20 +20,26 @@ def frames(path):
     off = 24
     while off + 16 <= len(data):
         _, _, incl, _ = struct.unpack_from(end + 'IIII', data, off)
-        off += 16
-        yield data[off:off + incl]
-        off += incl
+        yield data[off:off + 16 + incl], data[off + 16:off + 16 + incl]
+        off += 16 + incl
+
+
+def header(fr):
+    """(type, cpu, count, seq) of a tracenet frame of wire version 1, or None."""
+    if len(fr) < 30 or struct.unpack_from('>H', fr, 12)[0] != 0x88b5:
+        return None
+    ver, typ, _, _, cpu, count, seq = struct.unpack_from('>BBBBHHQ', fr, 14)
+    return (typ, cpu, count, seq) if ver == 1 else None
 
 
 def main(path):
     cpus = {}
     nframes = nmeta = 0
-    for fr in frames(path):
-        if len(fr) < 30 or struct.unpack_from('>H', fr, 12)[0] != 0x88b5:
+    for _, fr in records(path):
+        h = header(fr)
+        if h is None:
             continue
-        ver, typ, _, hlen, cpu, count, seq = struct.unpack_from('>BBBBHHQ', fr, 14)
-        if ver != 1:
-            continue
+        typ, cpu, count, seq = h
         if typ != 1:
             nmeta += typ in (2, 3)	# metadata and host frames
             continue
