@@ -82,8 +82,13 @@ trace-cmd record -q --no-filter -C mono -b 4096 -o /tmp/follow.dat \
 	-e sched:sched_process_exec -e sched:sched_process_exit \
 	bash /tmp/tn_follow_wl.sh >/tmp/tc.log 2>&1 || fail "trace-cmd record: $(tail -5 /tmp/tc.log)"
 t1=$SECONDS
-sleep 0.5
-tasks=$("$ctl" follow trace0 | sed -n 's/^tasks: //p')
+# An entry goes at sched_process_free, which runs after an RCU grace period
+# (delayed_put_task_struct): slow on the debug kernel, so wait up to 10 s.
+for i in $(seq 100); do
+	tasks=$("$ctl" follow trace0 | sed -n 's/^tasks: //p')
+	[ "$tasks" = 0 ] && break
+	sleep 0.1
+done
 capture_stop trace0
 check_accounting trace0
 [ "$(stat trace0 drop_full)" -eq 0 ] || fail "tracenet dropped events: no exact comparison"
