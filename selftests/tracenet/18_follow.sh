@@ -84,11 +84,10 @@ trace-cmd record -q --no-filter -C mono -b 4096 -o /tmp/follow.dat \
 t1=$SECONDS
 # An entry goes at sched_process_free, which runs after an RCU grace period
 # (delayed_put_task_struct): slow on the debug kernel, so wait up to 10 s.
-for i in $(seq 100); do
-	tasks=$("$ctl" follow trace0 | sed -n 's/^tasks: //p')
-	[ "$tasks" = 0 ] && break
-	sleep 0.1
-done
+follow_tasks() { "$ctl" follow trace0 | sed -n 's/^tasks: //p'; }
+t=100
+while [ $t -gt 0 ] && [ "$(follow_tasks)" != 0 ]; do sleep 0.1; t=$((t - 1)); done
+tasks=$(follow_tasks)
 capture_stop trace0
 check_accounting trace0
 [ "$(stat trace0 drop_full)" -eq 0 ] || fail "tracenet dropped events: no exact comparison"
