@@ -4,7 +4,7 @@
  * (kernel/trace/ring_buffer.c) in producer/consumer mode. Writers on a CPU
  * may nest (task, softirq, hardirq, NMI) and never wait: when the buffer is
  * full the write fails and the event is counted as dropped. The reader is
- * that CPU's NAPI poll; it may run on another CPU after hotplug, which the
+ * that CPU's queue's NAPI poll, on its delivery CPU (delivery.c), which the
  * ring buffer's reader lock allows.
  */
 #include <linux/slab.h>
@@ -99,31 +99,46 @@ int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 	return 0;
 }
 
-struct tn_record *tn_buffer_peek(struct tn_dev *td, unsigned int cpu)
+/* The record at the head of @q's buffer. It is consumed from the ring
+ * buffer at once, one reader-lock round trip rather than a peek and a
+ * consume, and held in q->head until popped: it stays on the reader page,
+ * which no writer reuses, until the next read.
+ */
+struct tn_record *tn_queue_head(struct tn_queue *q)
 {
 	struct ring_buffer_event *rbe;
 
-	rbe = ring_buffer_peek(td->rb, cpu, NULL, NULL);
-	return rbe ? ring_buffer_event_data(rbe) : NULL;
+	if (!q->head) {
+		rbe = ring_buffer_consume(q->td->rb, q->cpu, NULL, NULL);
+		if (rbe)
+			WRITE_ONCE(q->head, ring_buffer_event_data(rbe));
+	}
+	return q->head;
 }
 
-void tn_buffer_consume(struct tn_dev *td, unsigned int cpu)
+void tn_queue_pop(struct tn_queue *q)
 {
-	ring_buffer_consume(td->rb, cpu, NULL, NULL);
+	WRITE_ONCE(q->head, NULL);
 }
 
-bool tn_buffer_empty(struct tn_dev *td, unsigned int cpu)
+/* Any context; a hint for the kick, exact for the poll. */
+bool tn_queue_empty(struct tn_queue *q)
 {
-	return ring_buffer_empty_cpu(td->rb, cpu);
+	return !READ_ONCE(q->head) && ring_buffer_empty_cpu(q->td->rb, q->cpu);
 }
 
 /* With no writer and no reader (the device going down). */
-unsigned long tn_buffer_entries(struct tn_dev *td, unsigned int cpu)
+unsigned long tn_queue_entries(struct tn_queue *q)
 {
-	return ring_buffer_entries_cpu(td->rb, cpu);
+	return ring_buffer_entries_cpu(q->td->rb, q->cpu) + !!q->head;
 }
 
+/* Likewise. */
 void tn_buffer_reset(struct tn_dev *td)
 {
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		td->queues[cpu].head = NULL;
 	ring_buffer_reset(td->rb);
 }

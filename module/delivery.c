@@ -17,30 +17,98 @@
 #include <linux/slab.h>
 #include "tracenet.h"
 
-static void tn_kick_cpu_fn(void *napi)
+static char *delivery_cpus = "";
+module_param(delivery_cpus, charp, 0444);
+MODULE_PARM_DESC(delivery_cpus, "CPUs that poll the buffers: a cpulist; \"all\": each CPU its own; empty (default): the highest online CPU");
+
+static struct cpumask tn_delivery_mask;	/* empty: the highest online CPU */
+
+/* At module load. */
+int tn_delivery_init(void)
 {
-	napi_schedule(napi);
+	if (!strcmp(delivery_cpus, "all")) {
+		cpumask_copy(&tn_delivery_mask, cpu_possible_mask);
+		return 0;
+	}
+	if (cpulist_parse(delivery_cpus, &tn_delivery_mask)) {
+		pr_err("tracenet: delivery_cpus=%s: not a CPU list\n", delivery_cpus);
+		return -EINVAL;
+	}
+	if (!cpumask_subset(&tn_delivery_mask, cpu_possible_mask)) {
+		pr_err("tracenet: delivery_cpus=%s: CPUs past the possible ones (%*pbl)\n",
+		       delivery_cpus, cpumask_pr_args(cpu_possible_mask));
+		return -EINVAL;
+	}
+	return 0;
 }
 
-/* Process context: poll @cpu's queue, on that CPU while it is online. A
- * queue polled from two CPUs hands its frames to two CPUs' backlogs, and a
- * forward through a device without NAPI would reorder them. A dead CPU's
- * queue (records left at offline) is polled here, as BH opens again. The
- * call waits, so that no kick is in flight once the caller returns (device
- * deletion, unload); the hotplug lock keeps @cpu as it was seen.
+/* Where @cpu's queue is polled: a delivery CPU polls its own, any other
+ * queue goes to the next delivery CPU online after it, wrapping (or to any
+ * online CPU when none is). Keeping a delivery CPU's own queue local means
+ * that what a poll fires goes to a queue polled right there: no poll kicks
+ * one on another CPU that kicks back. The caller keeps the online mask as
+ * read (IRQs off, or the hotplug lock): while it does not change, a queue
+ * is polled on one CPU, so its frames stay in order.
+ */
+static unsigned int tn_delivery_cpu(unsigned int cpu)
+{
+	unsigned int to;
+
+	if (cpumask_empty(&tn_delivery_mask))
+		return cpumask_last(cpu_online_mask);
+	if (cpumask_test_cpu(cpu, &tn_delivery_mask) && cpu_online(cpu))
+		return cpu;
+	to = cpumask_next_and(cpu, &tn_delivery_mask, cpu_online_mask);
+	if (to >= nr_cpu_ids)
+		to = cpumask_first_and(&tn_delivery_mask, cpu_online_mask);
+	if (to >= nr_cpu_ids)
+		to = cpu_online(cpu) ? cpu : cpumask_first(cpu_online_mask);
+	return to;
+}
+
+/* The delivery CPU's side of the hand-over, in hardirq (an IPI, or the
+ * idle loop's flush of its call queue), as RPS hands packets over. On
+ * PREEMPT_RT a softirq raised from the idle loop's flush is a bug the
+ * kernel warns about; there the irq_work's kthread on this CPU schedules
+ * the NAPI instead.
+ */
+static void tn_handover_fn(void *info)
+{
+	struct tn_queue *q = info;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		irq_work_queue(&q->kick);
+	else
+		napi_schedule(&q->napi);
+}
+
+/* No kick of @q runs or waits once this returns. The hand-over's lock is
+ * released before its function runs: that one is an IRQs-off section, a
+ * grace period waits for it, and on PREEMPT_RT the kick it may queue.
+ */
+static void tn_kick_sync(struct tn_queue *q)
+{
+	irq_work_sync(&q->kick);
+	irq_work_sync(&q->kick_lazy);
+	while (smp_load_acquire(&q->handover.node.u_flags) & CSD_FLAG_LOCK)
+		cpu_relax();
+}
+
+/* Process context: poll @cpu's queue on its delivery CPU now (the flush,
+ * and records left on a CPU that went down). The call waits, so that no
+ * kick is in flight once the caller returns.
  */
 void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
 {
-	struct napi_struct *napi = &td->queues[cpu].napi;
+	struct tn_queue *q = &td->queues[cpu];
 
 	cpus_read_lock();
+	/* A local call runs with IRQs off: the NAPI runs at BH enable. */
 	local_bh_disable();
-	if (cpu_online(cpu))
-		smp_call_function_single(cpu, tn_kick_cpu_fn, napi, 1);
-	else
-		napi_schedule(napi);
+	smp_call_function_single(tn_delivery_cpu(cpu), tn_handover_fn, q, 1);
 	local_bh_enable();
 	cpus_read_unlock();
+	tn_kick_sync(q);
 }
 
 /* Producer side, any context, on the CPU the event fired on.
@@ -95,7 +163,11 @@ static void tn_tail_mute(struct tn_queue *q)
 	q->kicks_seen = kicks;
 }
 
-/* irq_work runs with IRQs off: in hardirq, or on a dying CPU from
+/* The kick: the traced CPU hands its queue to the delivery CPU with an
+ * async IPI (one in flight per queue: -EBUSY means the one in flight
+ * will do), or schedules the NAPI itself when it is that CPU.
+ *
+ * irq_work runs with IRQs off: in hardirq, or on a dying CPU from
  * smpcfd_dying_cpu() inside stop_machine, where a BH section must not be
  * opened (closing it would run softirqs with IRQs on). On PREEMPT_RT it
  * runs in a kthread instead: there the NET_RX softirq it raises would
@@ -103,26 +175,41 @@ static void tn_tail_mute(struct tn_queue *q)
  * closes. What the kthread fires after that (its switch out) is the
  * poll's tail too.
  */
-static void tn_kick_napi(struct napi_struct *napi)
+static void tn_kick_napi(struct tn_queue *q)
 {
+	unsigned long flags;
+	unsigned int to;
+	bool local;
+
+	if (!READ_ONCE(q->td->running))
+		return;
+	local_irq_save(flags);
+	to = tn_delivery_cpu(q->cpu);
+	local = to == smp_processor_id();
+	if (!local)
+		smp_call_function_single_async(to, &q->handover);
+	local_irq_restore(flags);
+	if (!local)
+		return;
+
 	if (irqs_disabled()) {
-		napi_schedule(napi);
+		napi_schedule(&q->napi);
 		return;
 	}
 	local_bh_disable();
-	napi_schedule(napi);
+	napi_schedule(&q->napi);
 	local_bh_enable();
 	tn_delivery_tail();
 }
 
 static void tn_kick_fn(struct irq_work *work)
 {
-	tn_kick_napi(&container_of(work, struct tn_queue, kick)->napi);
+	tn_kick_napi(container_of(work, struct tn_queue, kick));
 }
 
 static void tn_kick_lazy_fn(struct irq_work *work)
 {
-	tn_kick_napi(&container_of(work, struct tn_queue, kick_lazy)->napi);
+	tn_kick_napi(container_of(work, struct tn_queue, kick_lazy));
 }
 
 void tn_fold_producer_drops(struct tn_queue *q)
@@ -144,7 +231,7 @@ void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n)
 /* Drop the record at the head of the buffer; it keeps its sequence number. */
 void tn_drop_head(struct tn_queue *q, u64_stats_t *reason)
 {
-	tn_buffer_consume(q->td, q->cpu);
+	tn_queue_pop(q);
 	WRITE_ONCE(q->seq, q->seq + 1);
 	tn_count(q, reason, 1);
 }
@@ -185,7 +272,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 	u64 seq = 0, ts = 0;
 
 	tn_fold_producer_drops(q);
-	while (count < batch && (rec = tn_buffer_peek(td, q->cpu))) {
+	while (count < batch && (rec = tn_queue_head(q))) {
 		struct tn_event *ev = xa_load(&td->events, rec->id);
 		int len = ev ? tn_frame_event_len(ev, rec) : 0;
 
@@ -211,7 +298,7 @@ static struct sk_buff *tn_frame_events(struct tn_queue *q)
 			break;
 		}
 		tn_frame_write_event(skb_put(skb, len), ev, rec, raw);
-		tn_buffer_consume(td, q->cpu);
+		tn_queue_pop(q);
 		WRITE_ONCE(q->seq, q->seq + 1);
 		count++;
 	}
@@ -279,7 +366,7 @@ static int tn_poll(struct napi_struct *napi, int budget)
 	tn_delivery_end();
 
 	if (done < budget && napi_complete_done(napi, done) &&
-	    !tn_buffer_empty(q->td, q->cpu))
+	    !tn_queue_empty(q))
 		napi_schedule(napi);
 	tn_tail_mute(q);
 	tn_delivery_tail();
@@ -302,6 +389,7 @@ int tn_queues_init(struct tn_dev *td)
 		q->cpu = cpu;
 		init_irq_work(&q->kick, tn_kick_fn);
 		q->kick_lazy = IRQ_WORK_INIT_LAZY(tn_kick_lazy_fn);
+		INIT_CSD(&q->handover, tn_handover_fn, q);
 		u64_stats_init(&q->syncp);
 		netif_napi_add(td->dev, &q->napi, tn_poll);
 		err = tn_xdp_rxq_init(q);
@@ -334,13 +422,15 @@ void tn_queues_free(struct tn_dev *td)
 	for_each_possible_cpu(cpu) {
 		struct tn_queue *q = &td->queues[cpu];
 
-		irq_work_sync(&q->kick);
-		irq_work_sync(&q->kick_lazy);
+		tn_kick_sync(q);
 		tn_xdp_rxq_free(q);
 		/* One grace period for all, not one per CPU (as veth does). */
 		__netif_napi_del(&q->napi);
 	}
 	synchronize_net();
+	/* What a hand-over's function queued on PREEMPT_RT. */
+	for_each_possible_cpu(cpu)
+		irq_work_sync(&td->queues[cpu].kick);
 	kvfree(td->queues);
 	td->queues = NULL;
 }
@@ -371,11 +461,10 @@ void tn_queues_stop(struct tn_dev *td)
 		struct tn_queue *q = &td->queues[cpu];
 		unsigned long left;
 
-		irq_work_sync(&q->kick);
-		irq_work_sync(&q->kick_lazy);
+		tn_kick_sync(q);
 		napi_disable(&q->napi);
 		tn_fold_producer_drops(q);
-		left = tn_buffer_entries(td, cpu);
+		left = tn_queue_entries(q);
 		WRITE_ONCE(q->seq, q->seq + left);
 		tn_count(q, &q->drop_down, left);
 	}
@@ -450,7 +539,7 @@ static void tn_flush(struct tn_dev *td)
 	if (!READ_ONCE(td->running))
 		return;
 	for_each_possible_cpu(cpu)
-		if (!tn_buffer_empty(td, cpu))
+		if (!tn_queue_empty(&td->queues[cpu]))
 			tn_kick_cpu(td, cpu);
 }
 

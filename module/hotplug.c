@@ -67,10 +67,11 @@ static void tn_reconcile_dev(struct tn_dev *td)
 					netdev_warn(td->dev, "event %u: no counter on CPU %u\n",
 						    ev->id, cpu);
 		}
-		/* Records left on a CPU that went down: its poll will not
-		 * be kicked by a producer again.
+		/* Records left on a CPU that went down, or handed to one:
+		 * a producer there will not kick again, a hand-over in
+		 * flight may have been lost with it.
 		 */
-		if (!want && !tn_buffer_empty(td, cpu))
+		if (!tn_queue_empty(&td->queues[cpu]))
 			tn_kick_cpu(td, cpu);
 	}
 }

@@ -50,6 +50,9 @@ static int __init tn_module_init(void)
 		       TN_MAX_NUMDEVS);
 		return -EINVAL;
 	}
+	err = tn_delivery_init();
+	if (err)
+		return err;
 	err = tn_hotplug_init();
 	if (err)
 		return err;

@@ -96,6 +96,8 @@ struct tn_queue {
 	struct napi_struct napi;
 	struct irq_work kick;		/* now: self-IPI */
 	struct irq_work kick_lazy;	/* at the next tick */
+	call_single_data_t handover;	/* to the delivery CPU */
+	struct tn_record *head;		/* consumed, not yet framed */
 	struct tn_dev *td;
 	unsigned int cpu;
 	u64 seq;			/* next event sequence number */
@@ -184,10 +186,10 @@ void tn_buffer_free(struct tn_dev *td);
 int tn_buffer_resize(struct tn_dev *td, unsigned int pages);
 int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 		    const struct perf_raw_record *raw);
-struct tn_record *tn_buffer_peek(struct tn_dev *td, unsigned int cpu);
-void tn_buffer_consume(struct tn_dev *td, unsigned int cpu);
-bool tn_buffer_empty(struct tn_dev *td, unsigned int cpu);
-unsigned long tn_buffer_entries(struct tn_dev *td, unsigned int cpu);
+struct tn_record *tn_queue_head(struct tn_queue *q);
+void tn_queue_pop(struct tn_queue *q);
+bool tn_queue_empty(struct tn_queue *q);
+unsigned long tn_queue_entries(struct tn_queue *q);
 void tn_buffer_reset(struct tn_dev *td);
 
 /* producer.c */
@@ -210,6 +212,7 @@ const struct cpumask *tn_cpus(void);
 unsigned int tn_cpu_offlines(unsigned int cpu);
 
 /* delivery.c */
+int tn_delivery_init(void);
 int tn_queues_init(struct tn_dev *td);
 void tn_queues_free(struct tn_dev *td);
 void tn_queues_start(struct tn_dev *td);

@@ -104,7 +104,7 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 	u64 ts;
 
 	tn_fold_producer_drops(q);
-	rec = tn_buffer_peek(td, q->cpu);
+	rec = tn_queue_head(q);
 	if (!rec)
 		return false;
 	ev = xa_load(&td->events, rec->id);
@@ -128,7 +128,7 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 	tn_frame_write_event(buf + XDP_PACKET_HEADROOM + TN_HDRS_LEN, ev, rec,
 			     raw);
 	ts = rec->ts;
-	tn_buffer_consume(td, q->cpu);
+	tn_queue_pop(q);
 
 	xdp_init_buff(&xdp, bufsz, &q->xdp_rxq);
 	xdp_prepare_buff(&xdp, buf, XDP_PACKET_HEADROOM, frame_len, true);
