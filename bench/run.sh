@@ -10,11 +10,17 @@
 # in BENCH_ROUNDS interleaved rounds and the median is kept, so that a
 # noisy host shifts all of them alike. Readers (cat of the instance's
 # trace_pipe_raw, as trace-cmd reads it but without its SIGINT handling,
-# which under TCG can take minutes; tcpdump -w) run on CPU 1; tracenet's delivery runs in softirq on the event's CPU, so
-# its cost is in the workload's time, while ftrace's consumer is not.
+# which under TCG can take minutes; tcpdump -w) run on CPU 1, and so does
+# tracenet's delivery (the highest online CPU by default): what the
+# workload's time shows is the traced CPU's share. Beside it: the events
+# lost while the workload ran (tracenet's drop counters but drop_down,
+# ftrace's overrun and dropped events), and the CPU time of every CPU per
+# event, from /proc/stat (its 10 ms ticks make it coarse).
 #
-#   BENCH_CALLS   calls per measurement (default 200000)
-#   BENCH_ROUNDS  rounds (default 5)
+#   BENCH_CALLS      calls per measurement (default 200000)
+#   BENCH_ROUNDS     rounds (default 5)
+#   BENCH_MODPARAMS  tracenet's module parameters (e.g. delivery_cpus=all,
+#                    the traced CPU delivering as before)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 ctl=$top/tools/tracenetctl
@@ -32,6 +38,16 @@ loop=/tmp/tn_loop
 gcc -O2 -o $loop "$top/bench/loop.c" || die "cannot build bench/loop.c"
 run() { taskset -c 0 $loop "$calls"; }
 
+# Events lost so far, by either tracer, and busy CPU time of all CPUs in
+# USER_HZ ticks.
+lost() {
+	{
+		ethtool -S trace0 | awk '$1 ~ /^drop_/ && $1 != "drop_down:" { print $2 }'
+		awk '/^(overrun|dropped events):/ { print $NF }' $inst/per_cpu/cpu0/stats
+	} | awk '{ n += $1 } END { print n + 0 }'
+}
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
 # --- ftrace: an instance with the one event -----------------------------------
 mkdir -p $inst || die "no tracefs instances"
 echo $buf_kb >$inst/buffer_size_kb
@@ -40,7 +56,8 @@ ftrace_off() { echo 0 >$inst/events/$ev/enable; echo 0 >$inst/events/$ev/filter;
 
 # --- tracenet: trace0 with the one event ----------------------------------------
 rmmod tracenet 2>/dev/null
-insmod "$ko" meta_interval=0 || die "insmod $ko"
+# shellcheck disable=SC2086
+insmod "$ko" meta_interval=0 ${BENCH_MODPARAMS:-} || die "insmod $ko ${BENCH_MODPARAMS:-}"
 ethtool -G trace0 rx $((buf_kb / 4)) || die "ethtool -G"
 "$ctl" attach trace0 syscalls:sys_enter_getppid >/dev/null || die "attach"
 tn_on() { ip link set trace0 up; }
@@ -85,6 +102,7 @@ configs=(
 	"tracenet_batch64|ethtool -C trace0 rx-frames 64; tn_on|tn_off; ethtool -C trace0 rx-frames 1"
 	"ftrace+reader|ftrace_on; reader_sh 'exec cat $inst/per_cpu/cpu0/trace_pipe_raw >/tmp/tn_bench.raw'|reader_stop; ftrace_off"
 	"tracenet+tcpdump|tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off"
+	"tracenet_batch64+tcpdump|ethtool -C trace0 rx-frames 64; tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off; ethtool -C trace0 rx-frames 1"
 	"ftrace_filter_reject|ftrace_on 'common_pid == 1'|ftrace_off"
 	"tracenet_xdp_drop|xdp xdp_drop_event; tn_on|tn_off; xdp_off"
 	"ftrace_filter_accept|ftrace_on 'common_pid != 1'|ftrace_off"
@@ -92,40 +110,56 @@ configs=(
 	"tracenet_forward|fwd_on|fwd_off"
 )
 
-declare -A samples
+declare -A samples losses cpu
+hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
 	for c in "${configs[@]}"; do
 		IFS='|' read -r name setup teardown <<<"$c"
 		eval "$setup" || die "$name: setup failed"
+		l0=$(lost) b0=$(busy)
 		v=$(run) || die "$name: the workload failed"
+		l=$(($(lost) - l0)) b=$(($(busy) - b0))
 		eval "$teardown"
-		echo "bench: round $r: $name $v ns/call" >&2
+		echo "bench: round $r: $name $v ns/call, $l lost, $b CPU ticks" >&2
 		samples[$name]+="$v "
+		losses[$name]+="$l "
+		cpu[$name]+="$(awk -v b="$b" -v hz="$hz" -v n="$calls" 'BEGIN { printf "%.1f", b * 1e9 / hz / n }') "
 	done
 done
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-declare -A med
+declare -A med medlost medcpu
 for c in "${configs[@]}"; do
 	name=${c%%|*}
 	med[$name]=$(median <<<"${samples[$name]}")
+	medlost[$name]=$(median <<<"${losses[$name]}")
+	medcpu[$name]=$(median <<<"${cpu[$name]}")
 done
 cost() { awk -v a="${med[$1]}" -v b="${med[none]}" 'BEGIN { printf "%.1f", a - b }'; }
+cpucost() { awk -v a="${medcpu[$1]}" -v b="${medcpu[none]}" 'BEGIN { printf "%.1f", a - b }'; }
+cpuratio() {
+	awk -v a="$(cpucost "$1")" -v b="$(cpucost "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
 ratio() {
 	awk -v a="$(cost "$1")" -v b="$(cost "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
 echo "bench: $calls getppid calls on CPU 0, median of $rounds rounds, $(nproc) CPUs, $(uname -r)"
-printf '%-22s %12s %16s\n' configuration "ns/call" "ns/event traced"
+printf '%-26s %10s %16s %10s %16s\n' configuration "ns/call" "ns/event traced" "lost" "CPU ns/event"
 for c in "${configs[@]}"; do
 	name=${c%%|*}
-	printf '%-22s %12s %16s\n' "$name" "${med[$name]}" "$([ "$name" = none ] && echo - || cost "$name")"
+	printf '%-26s %10s %16s %10s %16s\n' "$name" "${med[$name]}" \
+		"$([ "$name" = none ] && echo - || cost "$name")" "${medlost[$name]}" \
+		"$([ "$name" = none ] && echo - || cpucost "$name")"
 done
 echo
 echo "ratios, tracenet / ftrace (cost per event; below 1 is cheaper):"
 printf '  %-40s %s\n' "producing, no reader:" "$(ratio tracenet ftrace)"
 printf '  %-40s %s\n' "producing, batched (rx-frames 64):" "$(ratio tracenet_batch64 ftrace)"
 printf '  %-40s %s\n' "with a reader (tcpdump vs trace_pipe_raw):" "$(ratio tracenet+tcpdump ftrace+reader)"
+printf '  %-40s %s\n' "  batched (rx-frames 64):" "$(ratio tracenet_batch64+tcpdump ftrace+reader)"
+printf '  %-40s %s\n' "  CPU time of all CPUs:" "$(cpuratio tracenet+tcpdump ftrace+reader)"
+printf '  %-40s %s\n' "  CPU time of all CPUs, batched:" "$(cpuratio tracenet_batch64+tcpdump ftrace+reader)"
 printf '  %-40s %s\n' "event rejected (XDP drop vs filter):" "$(ratio tracenet_xdp_drop ftrace_filter_reject)"
 printf '  %-40s %s\n' "event accepted (XDP pass vs filter):" "$(ratio tracenet_xdp_accept ftrace_filter_accept)"
 printf '  %-40s %s\n' "forwarded too (veth), vs ftrace:" "$(ratio tracenet_forward ftrace)"

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Delivery: one NAPI context per CPU drains that CPU's buffer, packs the
- * records into frames and hands them to the stack as received packets.
+ * records into frames and hands them to the stack as received packets. It
+ * runs on a delivery CPU, so the traced code does not pay for it.
  * Producers kick it with an irq_work, the only way to get from NMI or from
- * inside the scheduler to softirq.
+ * inside the scheduler to softirq, and that hands it over.
  *
  * Sequence numbers: every produced event takes exactly one number of its
  * CPU's sequence, delivered or not, except those an XDP program drops: a

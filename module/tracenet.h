@@ -4,7 +4,8 @@
  *
  * Data path: producer.c (perf overflow handler, any context) writes records
  * into the device's per-CPU buffer (buffer.c); delivery.c drains each CPU's
- * buffer from that CPU's NAPI context and frame.c turns records into frames;
+ * buffer from its NAPI context on a delivery CPU and frame.c turns records
+ * into frames;
  * pointers.c hashes the kernel addresses in them; xdp.c runs an attached
  * XDP program on each event frame before an skb exists; forward.c sends a
  * copy of each frame out of another device;
