@@ -91,6 +91,7 @@ static void tn_kick_sync(struct tn_queue *q)
 {
 	irq_work_sync(&q->kick);
 	irq_work_sync(&q->kick_lazy);
+	/* Pairs with the release in csd_unlock(). */
 	while (smp_load_acquire(&q->handover.node.u_flags) & CSD_FLAG_LOCK)
 		cpu_relax();
 }
