@@ -97,20 +97,20 @@ static void tn_kick_sync(struct tn_queue *q)
 }
 
 /* Process context: poll @cpu's queue on its delivery CPU now (the flush,
- * and records left on a CPU that went down). The call waits, so that no
- * kick is in flight once the caller returns.
+ * and records left on a CPU that went down). It does not wait for the
+ * kick it may queue (PREEMPT_RT): with events attached that fire at every
+ * context switch, a kick may never be idle while producers run. The
+ * device's stop and free wait for the kicks once producers stopped.
  */
 void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
 {
-	struct tn_queue *q = &td->queues[cpu];
-
 	cpus_read_lock();
 	/* A local call runs with IRQs off: the NAPI runs at BH enable. */
 	local_bh_disable();
-	smp_call_function_single(tn_delivery_cpu(cpu), tn_handover_fn, q, 1);
+	smp_call_function_single(tn_delivery_cpu(cpu), tn_handover_fn,
+				 &td->queues[cpu], 1);
 	local_bh_enable();
 	cpus_read_unlock();
-	tn_kick_sync(q);
 }
 
 /* Producer side, any context, on the CPU the event fired on.
