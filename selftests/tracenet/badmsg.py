@@ -7,6 +7,7 @@ message, and that nothing was attached.
     badmsg.py DEV --unpriv expect EPERM for attach/detach (unprivileged)
 """
 import errno
+import re
 import socket
 import struct
 import sys
@@ -19,8 +20,19 @@ from tngenl import (A_DETACH_ALL, A_EVENT, A_EVENT_ID, A_FIELDS, A_FORMAT, A_IFI
                     fmt_of, nest, nla, s, u16, u32)
 
 
-def field(name='f', typ='int', off=8, size=4, flags=0):
-    return field_attr(name, typ, off, size, flags)
+# Where an event's own fields start: struct trace_entry is 8 bytes, 12 on
+# PREEMPT_RT (preempt_lazy_count, padded); read from the format.
+COMMON = 8
+
+
+def field(name='f', typ='int', off=None, size=4, flags=0):
+    return field_attr(name, typ, COMMON if off is None else off, size, flags)
+
+
+def layout(fmt):
+    """name -> (offset, size) of each field of a tracefs format."""
+    return {m[0].split()[-1].split('[')[0]: (int(m[1]), int(m[2]))
+            for m in re.findall(r'field:([^;]*);\s*offset:(\d+);\s*size:(\d+);', fmt)}
 
 
 def main():
@@ -30,9 +42,15 @@ def main():
     g = Genl()
     # An unprivileged caller cannot read tracefs; it is refused before parsing.
     sw_id, sw_fmt = (1, 'x') if unpriv else fmt_of('sched', 'sched_switch')
+    prev_pid = (24, 4)
+    if not unpriv:
+        global COMMON
+        lay = layout(sw_fmt)
+        COMMON = min(o for f, (o, n) in lay.items() if not f.startswith('common_'))
+        prev_pid = lay['prev_pid']
     good = [u32(A_IFINDEX, ifindex), u32(A_EVENT_ID, sw_id), s(A_SYSTEM, 'sched'),
             s(A_NAME, 'sched_switch'), s(A_FORMAT, sw_fmt),
-            nest(A_FIELDS, field('prev_pid', 'pid_t', 24, 4))]
+            nest(A_FIELDS, field('prev_pid', 'pid_t', *prev_pid))]
 
     def attach(*a, drop=()):
         keep = [x for i, x in enumerate(good) if i not in drop]
@@ -79,7 +97,7 @@ def main():
             ('unknown field flag', attach(nest(A_FIELDS, field(flags=0x1000)), drop=(5,)),
              errno.EINVAL, None),
             ('field without a name', attach(nest(A_FIELDS, nest(F_FIELD, s(F_TYPE, 'int'),
-             u16(F_OFFSET, 8), u16(F_SIZE, 4))), drop=(5,)), errno.EINVAL, F_NAME),
+             u16(F_OFFSET, COMMON), u16(F_SIZE, 4))), drop=(5,)), errno.EINVAL, F_NAME),
             ('field size 0', attach(nest(A_FIELDS, field(size=0)), drop=(5,)), errno.ERANGE, None),
             ('truncated nested attribute', attach(nla(A_FIELDS | NLA_F_NESTED,
              struct.pack('=HH', 40, F_FIELD) + b'\0' * 4), drop=(5,)), errno.EINVAL, None),
