@@ -67,9 +67,9 @@ static void tn_reconcile_dev(struct tn_dev *td)
 					netdev_warn(td->dev, "event %u: no counter on CPU %u\n",
 						    ev->id, cpu);
 		}
-		/* Records left on a CPU that went down, or handed to one:
-		 * a producer there will not kick again, a hand-over in
-		 * flight may have been lost with it.
+		/* Records left on a CPU that went down (no producer there
+		 * kicks again), or handed over to one (on PREEMPT_RT the
+		 * kick a hand-over queued there waits for it to come back).
 		 */
 		if (!tn_queue_empty(&td->queues[cpu]))
 			tn_kick_cpu(td, cpu);
