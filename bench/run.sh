@@ -13,12 +13,21 @@
 # which under TCG can take minutes; tcpdump -w) run on CPU 1, and so does
 # tracenet's delivery (the highest online CPU by default): what the
 # workload's time shows is the traced CPU's share. Beside it: the events
-# lost while the workload ran (tracenet's drop counters but drop_down,
-# ftrace's overrun and dropped events), and the CPU time of every CPU per
-# event, from /proc/stat (its 10 ms ticks make it coarse).
+# lost (tracenet's drop counters but drop_down, tcpdump's "dropped by
+# kernel", ftrace's overrun and dropped events: without a reader ftrace
+# overwrites, so there it is the overrun), and the CPU time of every CPU
+# per event, from /proc/stat (its 10 ms ticks make it coarse). trace-cmd
+# record, as users run it, is an anchor beside the cat reader.
+#
+# Then a ramp finds the highest rate each reader keeps up with: calls paced
+# at doubling rates, BENCH_RAMP_CALLS each, until one loses an event. The
+# last lines, "goal N: ...", are one per goal of the delivery issue, for
+# scripts: the ratio, the target, the events lost, and whether it is met.
 #
 #   BENCH_CALLS      calls per measurement (default 200000)
 #   BENCH_ROUNDS     rounds (default 5)
+#   BENCH_RAMP       0: no ramp (default 1)
+#   BENCH_RAMP_CALLS calls per ramp step (default 100000)
 #   BENCH_MODPARAMS  tracenet's module parameters (e.g. delivery_cpus=all,
 #                    the traced CPU delivering as before)
 set -u
@@ -36,14 +45,16 @@ buf_kb=256	# per CPU, for both: ethtool -G rx 64 pages
 die() { echo "bench: $*" >&2; exit 1; }
 loop=/tmp/tn_loop
 gcc -O2 -o $loop "$top/bench/loop.c" || die "cannot build bench/loop.c"
-run() { taskset -c 0 $loop "$calls"; }
+run() { taskset -c 0 $loop "$calls" "$@"; }
 
-# Events lost so far, by either tracer, and busy CPU time of all CPUs in
+# Events lost so far, by either tracer (ftrace: the instance's and the
+# top level's, which trace-cmd uses), and busy CPU time of all CPUs in
 # USER_HZ ticks.
 lost() {
 	{
 		ethtool -S trace0 | awk '$1 ~ /^drop_/ && $1 != "drop_down:" { print $2 }'
-		awk '/^(overrun|dropped events):/ { print $NF }' $inst/per_cpu/cpu0/stats
+		awk '/^(overrun|dropped events):/ { print $NF }' $inst/per_cpu/cpu0/stats \
+			$tfs/per_cpu/cpu0/stats
 	} | awk '{ n += $1 } END { print n + 0 }'
 }
 busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
@@ -81,17 +92,39 @@ fwd_on() { "$ctl" forward trace0 dev bfa >/dev/null && tn_on; }
 fwd_off() { tn_off; "$ctl" forward trace0 --off; }
 
 reader_pid=
+rlog=/tmp/tn_bench.reader.log
 reader() {
-	taskset -c 1 "$@" >/dev/null 2>&1 &
+	taskset -c 1 "$@" >$rlog 2>&1 &
 	reader_pid=$!
 	sleep 1
 }
 reader_sh() { reader sh -c "$1"; }
 reader_stop() {
 	# TERM: a background job starts with SIGINT ignored.
-	kill "$reader_pid" 2>/dev/null
+	kill -"${1:-TERM}" "$reader_pid" 2>/dev/null
 	wait "$reader_pid" 2>/dev/null
 	reader_pid=
+}
+# What the reader lost itself: tcpdump's socket drops, printed as it ends.
+reader_lost() {
+	awk '/dropped by kernel/ { n = $1 } END { print n + 0 }' $rlog 2>/dev/null || echo 0
+	rm -f $rlog
+}
+
+# trace-cmd record of the one event into a file, its recorders on CPU 1. It
+# sets its own SIGINT handler, and needs SIGINT to stop; under TCG its
+# flush can take long, so it gets 60 s and is then killed.
+tc_on() {
+	reader trace-cmd record -b $buf_kb -e $ev -o /tmp/tn_bench.dat
+	local t=100
+	while [ $t -gt 0 ] && ! grep -q "Hit Ctrl^C" $rlog; do sleep 0.1; t=$((t - 1)); done
+}
+tc_off() {
+	local pid=$reader_pid t=600
+	kill -INT "$pid"
+	while [ $t -gt 0 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; t=$((t - 1)); done
+	reader_stop KILL
+	rm -f /tmp/tn_bench.dat*
 }
 
 # name: what it measures | setup | teardown
@@ -101,6 +134,7 @@ configs=(
 	"tracenet|tn_on|tn_off"
 	"tracenet_batch64|ethtool -C trace0 rx-frames 64; tn_on|tn_off; ethtool -C trace0 rx-frames 1"
 	"ftrace+reader|ftrace_on; reader_sh 'exec cat $inst/per_cpu/cpu0/trace_pipe_raw >/tmp/tn_bench.raw'|reader_stop; ftrace_off"
+	"ftrace+trace-cmd|tc_on|tc_off"
 	"tracenet+tcpdump|tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off"
 	"tracenet_batch64+tcpdump|ethtool -C trace0 rx-frames 64; tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off; ethtool -C trace0 rx-frames 1"
 	"ftrace_filter_reject|ftrace_on 'common_pid == 1'|ftrace_off"
@@ -120,6 +154,7 @@ for r in $(seq "$rounds"); do
 		v=$(run) || die "$name: the workload failed"
 		l=$(($(lost) - l0)) b=$(($(busy) - b0))
 		eval "$teardown"
+		l=$((l + $(reader_lost)))
 		echo "bench: round $r: $name $v ns/call, $l lost, $b CPU ticks" >&2
 		samples[$name]+="$v "
 		losses[$name]+="$l "
@@ -128,6 +163,20 @@ for r in $(seq "$rounds"); do
 done
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# spread A B: the lowest and highest of the rounds' ratios of A's cost to B's.
+spread() {
+	awk -v a="${samples[$1]}" -v b="${samples[$2]}" -v z="${samples[none]}" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " "); split(z, w, " ")
+		for (i = 1; i <= n; i++) {
+			if (y[i] - w[i] <= 0)
+				continue
+			r = (x[i] - w[i]) / (y[i] - w[i])
+			if (lo == "" || r < lo) lo = r
+			if (hi == "" || r > hi) hi = r
+		}
+		if (lo == "") print "n/a"; else printf "%.2f-%.2f", lo, hi
+	}'
+}
 declare -A med medlost medcpu
 for c in "${configs[@]}"; do
 	name=${c%%|*}
@@ -153,22 +202,91 @@ for c in "${configs[@]}"; do
 		"$([ "$name" = none ] && echo - || cpucost "$name")"
 done
 echo
-echo "ratios, tracenet / ftrace (cost per event; below 1 is cheaper):"
-printf '  %-40s %s\n' "producing, no reader:" "$(ratio tracenet ftrace)"
-printf '  %-40s %s\n' "producing, batched (rx-frames 64):" "$(ratio tracenet_batch64 ftrace)"
-printf '  %-40s %s\n' "with a reader (tcpdump vs trace_pipe_raw):" "$(ratio tracenet+tcpdump ftrace+reader)"
-printf '  %-40s %s\n' "  batched (rx-frames 64):" "$(ratio tracenet_batch64+tcpdump ftrace+reader)"
-printf '  %-40s %s\n' "  CPU time of all CPUs:" "$(cpuratio tracenet+tcpdump ftrace+reader)"
-printf '  %-40s %s\n' "  CPU time of all CPUs, batched:" "$(cpuratio tracenet_batch64+tcpdump ftrace+reader)"
-printf '  %-40s %s\n' "event rejected (XDP drop vs filter):" "$(ratio tracenet_xdp_drop ftrace_filter_reject)"
-printf '  %-40s %s\n' "event accepted (XDP pass vs filter):" "$(ratio tracenet_xdp_accept ftrace_filter_accept)"
-printf '  %-40s %s\n' "forwarded too (veth), vs ftrace:" "$(ratio tracenet_forward ftrace)"
+echo "ratios, tracenet / ftrace (cost per event; below 1 is cheaper; the rounds' spread):"
+row() { printf '  %-44s %6s  %s\n' "$1" "$(ratio "$2" "$3")" "$(spread "$2" "$3")"; }
+row "producing, no reader:" tracenet ftrace
+row "producing, batched (rx-frames 64):" tracenet_batch64 ftrace
+row "with a reader (tcpdump vs trace_pipe_raw):" tracenet+tcpdump ftrace+reader
+row "  batched (rx-frames 64):" tracenet_batch64+tcpdump ftrace+reader
+row "with a reader (tcpdump vs trace-cmd record):" tracenet+tcpdump ftrace+trace-cmd
+row "  batched (rx-frames 64):" tracenet_batch64+tcpdump ftrace+trace-cmd
+printf '  %-44s %6s\n' "CPU time of all CPUs (vs trace-cmd record):" "$(cpuratio tracenet+tcpdump ftrace+trace-cmd)"
+printf '  %-44s %6s\n' "  batched (rx-frames 64):" "$(cpuratio tracenet_batch64+tcpdump ftrace+trace-cmd)"
+row "event rejected (XDP drop vs filter):" tracenet_xdp_drop ftrace_filter_reject
+row "event accepted (XDP pass vs filter):" tracenet_xdp_accept ftrace_filter_accept
+row "forwarded too (veth), vs ftrace:" tracenet_forward ftrace
 echo "forwarding, tracenet / tracenet:"
-printf '  %-40s %s\n' "forwarded and delivered vs delivered:" "$(ratio tracenet_forward tracenet)"
+row "forwarded and delivered vs delivered:" tracenet_forward tracenet
 
 echo
 echo "memory: both buffers ${buf_kb} KiB per CPU; ftrace instance total $(cat $inst/buffer_total_size_kb) KiB," \
 	"trace0 ring $(ethtool -g trace0 | awk '/^RX:/ { n = $2 } END { print n * 4 * '"$(nproc)"' }') KiB"
+
+# ramp NAME SETUP TEARDOWN: the highest rate (calls/s, as achieved) with no
+# event lost, doubling from 25,000/s until a step loses one.
+ramp_calls=${BENCH_RAMP_CALLS:-100000}
+ramp() {
+	local name=$1 setup=$2 teardown=$3 rate=25000 best=0 v l l0 got
+	while [ $rate -le 3200000 ]; do
+		eval "$setup" || die "$name: setup failed"
+		l0=$(lost)
+		v=$(taskset -c 0 $loop "$ramp_calls" $rate) || die "$name: the workload failed"
+		l=$(($(lost) - l0))
+		eval "$teardown"
+		l=$((l + $(reader_lost)))
+		got=$(awk -v v="$v" 'BEGIN { printf "%d", 1e9 / v }')
+		echo "bench: ramp $name: $rate/s asked, $got/s made, $l lost" >&2
+		[ "$l" -eq 0 ] || break
+		best=$got
+		# The workload's own ceiling: asking more would not change it.
+		[ "$got" -ge $((rate * 9 / 10)) ] || break
+		rate=$((rate * 2))
+	done
+	echo "$best"
+}
+# conf NAME: sets $cs and $ct to the configuration's setup and teardown.
+conf() {
+	local c
+	for c in "${configs[@]}"; do
+		[ "${c%%|*}" = "$1" ] || continue
+		IFS='|' read -r _ cs ct <<<"$c"
+		return
+	done
+	die "no configuration $1"
+}
+declare -A best
+if [ "${BENCH_RAMP:-1}" != 0 ]; then
+	echo
+	echo "highest rate with no event lost ($ramp_calls calls a step, doubling from 25,000/s):"
+	for name in ftrace+reader ftrace+trace-cmd tracenet+tcpdump tracenet_batch64+tcpdump; do
+		conf "$name"
+		best[$name]=$(ramp "$name" "$cs" "$ct")
+		printf '  %-44s %10s/s\n' "$name:" "${best[$name]}"
+	done
+fi
+
+# goal N NAME VALUE TARGET LOST: VALUE meets TARGET ("<=X" or ">=X") with
+# nothing lost (LOST "-": not asked).
+goal() {
+	awk -v n="$1" -v name="$2" -v v="$3" -v t="$4" -v l="$5" 'BEGIN {
+		op = substr(t, 1, 2); x = substr(t, 3) + 0
+		ok = v != "n/a" && v != "" && (op == "<=" ? v + 0 <= x : v + 0 >= x) && (l == "-" || l == 0)
+		printf "goal %s: %s %s target %s lost %s %s\n", n, name, v, t, l, ok ? "met" : "not met"
+	}'
+}
+echo
+rb=$(ethtool -g trace0 | awk '/^RX:/ { n = $2 } END { print n * 4 }')
+fb=$(awk '{ print $1 / '"$(nproc)"' }' $inst/buffer_total_size_kb)
+tcmax=${best[ftrace+trace-cmd]:-0}
+goal 1 traced-cpu-with-reader "$(ratio tracenet+tcpdump ftrace+trace-cmd)" "<=1.0" "${medlost[tracenet+tcpdump]}"
+goal 2 traced-cpu-no-reader "$(ratio tracenet ftrace)" "<=1.0" -
+goal 3 all-cpus-with-reader "$(cpuratio tracenet+tcpdump ftrace+trace-cmd)" "<=1.0" "${medlost[tracenet+tcpdump]}"
+goal 4 lossless-rate "$(awk -v a="${best[tracenet+tcpdump]:-0}" -v b="$tcmax" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')" ">=1.5" -
+goal 5a rejected "$(ratio tracenet_xdp_drop ftrace_filter_reject)" "<=0.5" -
+goal 5b accepted "$(ratio tracenet_xdp_accept ftrace_filter_accept)" "<=1.0" -
+goal 6a forwarded "$(ratio tracenet_forward tracenet)" "<=1.5" -
+goal 6b memory-per-cpu "$(awk -v a="$rb" -v b="$fb" 'BEGIN { printf "%.2f", a / b }')" "<=1.0" -
+
 "$ctl" detach trace0 --all >/dev/null
 rm -rf $pin
 rmmod tracenet
