@@ -45,7 +45,7 @@ buf_kb=256	# per CPU, for both: ethtool -G rx 64 pages
 die() { echo "bench: $*" >&2; exit 1; }
 loop=/tmp/tn_loop
 gcc -O2 -o $loop "$top/bench/loop.c" || die "cannot build bench/loop.c"
-run() { taskset -c 0 $loop "$calls" "$@"; }
+run() { taskset -c 0 $loop "$@"; }
 
 # Events lost so far, by either tracer (ftrace: the instance's and the
 # top level's, which trace-cmd uses), and busy CPU time of all CPUs in
@@ -151,7 +151,7 @@ for r in $(seq "$rounds"); do
 		IFS='|' read -r name setup teardown <<<"$c"
 		eval "$setup" || die "$name: setup failed"
 		l0=$(lost) b0=$(busy)
-		v=$(run) || die "$name: the workload failed"
+		v=$(run "$calls") || die "$name: the workload failed"
 		l=$(($(lost) - l0)) b=$(($(busy) - b0))
 		eval "$teardown"
 		l=$((l + $(reader_lost)))
@@ -230,7 +230,7 @@ ramp() {
 	while [ $rate -le 3200000 ]; do
 		eval "$setup" || die "$name: setup failed"
 		l0=$(lost)
-		v=$(taskset -c 0 $loop "$ramp_calls" $rate) || die "$name: the workload failed"
+		v=$(run "$ramp_calls" $rate) || die "$name: the workload failed"
 		l=$(($(lost) - l0))
 		eval "$teardown"
 		l=$((l + $(reader_lost)))
