@@ -1,6 +1,6 @@
 #!/bin/bash
-# Where the buffers are polled (delivery_cpus): by default on the highest
-# online CPU whatever CPU traced, with "all" on the traced CPU, with a list
+# Where the buffers are polled (delivery_cpus): by default ("all") on the
+# traced CPU, with a list
 # on the next CPU of the list; a CPU that goes down hands its queues on.
 # Oracle: the CPU ftrace's napi:napi_poll shows for trace0's polls. Every
 # event is delivered, and a list the module cannot use refuses the load.
@@ -47,8 +47,9 @@ expect() {
 	[ "$got" = "$2" ] || fail "${1:-default}: polled on CPU $got, not $2"
 }
 
-expect "" "$last"
+expect "" 0
 expect delivery_cpus=all 0
+expect delivery_cpus=$last "$last"
 expect delivery_cpus=0 0
 expect delivery_cpus=1 1
 expect delivery_cpus=1-$last 1
