@@ -29,7 +29,7 @@
 #   BENCH_RAMP       0: no ramp (default 1)
 #   BENCH_RAMP_CALLS calls per ramp step (default 100000)
 #   BENCH_MODPARAMS  tracenet's module parameters (e.g. delivery_cpus=all,
-#                    the traced CPU delivering as before)
+#                    each traced CPU delivering its own events)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 ctl=$top/tools/tracenetctl

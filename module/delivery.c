@@ -18,13 +18,9 @@
 #include <linux/slab.h>
 #include "tracenet.h"
 
-/* "all" by default: with rx-usecs 0 and irq or softirq events attached,
- * polls handed to another CPU feed themselves on 6.12 (06_recursion), not
- * yet understood.
- */
-static char *delivery_cpus = "all";
+static char *delivery_cpus = "";
 module_param(delivery_cpus, charp, 0444);
-MODULE_PARM_DESC(delivery_cpus, "CPUs that poll the buffers: a cpulist; \"all\" (default): each CPU its own; empty: the highest online CPU");
+MODULE_PARM_DESC(delivery_cpus, "CPUs that poll the buffers: a cpulist; empty (default): the highest online CPU; \"all\": each CPU its own");
 
 static struct cpumask tn_delivery_mask;	/* empty: the highest online CPU */
 
@@ -81,10 +77,12 @@ static void tn_handover_fn(void *info)
 {
 	struct tn_queue *q = info;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		irq_work_queue(&q->kick);
-	else
-		napi_schedule(&q->napi);
+		return;
+	}
+	tn_delivery_raise();
+	napi_schedule(&q->napi);
 }
 
 /* No kick of @q runs or waits once this returns. The hand-over's lock is
@@ -199,6 +197,7 @@ static void tn_kick_napi(struct tn_queue *q)
 		return;
 
 	if (irqs_disabled()) {
+		tn_delivery_raise();
 		napi_schedule(&q->napi);
 		return;
 	}

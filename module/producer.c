@@ -74,10 +74,18 @@ void tn_delivery_end(void)
  * context level, with no softirq vector up to NET_RX started since: a
  * pass runs the vectors in order, and kstat counts each as it starts, so
  * a new pass (or batch) that runs TIMER or NET_RX ends it.
+ *
+ * One pass more when a kick raised NET_RX inside a pass, before that
+ * pass's NET_RX ran: the poll runs in it, but the raise leaves NET_RX
+ * pending, so an empty NET_RX pass follows. It is the poll's tail too: its
+ * softirq_entry would kick, the kick's interrupt lands inside the next pass
+ * before its NET_RX runs, and so on for ever (06_recursion, 6.12).
  */
 struct tn_tail {
 	struct tn_ctx ctx;
 	unsigned int softirqs;
+	bool raised;		/* a kick raised NET_RX inside a pass */
+	bool spare;		/* the NET_RX pass that raise left pending */
 };
 
 static DEFINE_PER_CPU(struct tn_tail, tn_tail);
@@ -92,10 +100,20 @@ static unsigned int tn_softirqs_started(void)
 	return sum;
 }
 
+/* Hardirq, before the kick's napi_schedule(). */
+void tn_delivery_raise(void)
+{
+	if (in_serving_softirq())
+		this_cpu_ptr(&tn_tail)->raised = true;
+}
+
 void tn_delivery_tail(void)
 {
 	struct tn_tail *t = this_cpu_ptr(&tn_tail);
 
+	t->spare = t->raised &&
+		   (local_softirq_pending() & BIT(NET_RX_SOFTIRQ));
+	t->raised = false;
 	t->softirqs = tn_softirqs_started();
 	t->ctx.level = tn_context_level();
 	WRITE_ONCE(t->ctx.task, current);
@@ -112,7 +130,8 @@ static bool tn_in_tail(void)
 	/* An interrupt inside the tail: the tail resumes after it. */
 	if (level > t->ctx.level)
 		return false;
-	if (tn_ctx_is_current(&t->ctx) && t->softirqs == tn_softirqs_started())
+	if (tn_ctx_is_current(&t->ctx) &&
+	    tn_softirqs_started() - t->softirqs <= t->spare)
 		return true;
 	WRITE_ONCE(t->ctx.task, NULL);
 	return false;

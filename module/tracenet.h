@@ -204,6 +204,7 @@ void tn_event_free(struct tn_event *ev);
 bool tn_delivering(void);
 void tn_delivery_begin(void);
 void tn_delivery_end(void);
+void tn_delivery_raise(void);
 void tn_delivery_tail(void);
 
 /* hotplug.c */

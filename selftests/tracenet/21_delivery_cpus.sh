@@ -1,7 +1,7 @@
 #!/bin/bash
-# Where the buffers are polled (delivery_cpus): by default ("all") on the
-# traced CPU, with a list
-# on the next CPU of the list; a CPU that goes down hands its queues on.
+# Where the buffers are polled (delivery_cpus): by default on the highest
+# online CPU, with "all" on the traced CPU, with a list on the next CPU of
+# the list; a CPU that goes down hands its queues on.
 # Oracle: the CPU ftrace's napi:napi_poll shows for trace0's polls. Every
 # event is delivered, and a list the module cannot use refuses the load.
 . "$(dirname "$0")/lib.sh"
@@ -47,7 +47,7 @@ expect() {
 	[ "$got" = "$2" ] || fail "${1:-default}: polled on CPU $got, not $2"
 }
 
-expect "" 0
+expect "" "$last"
 expect delivery_cpus=all 0
 expect delivery_cpus=$last "$last"
 expect delivery_cpus=0 0
