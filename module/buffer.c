@@ -99,21 +99,118 @@ int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 	return 0;
 }
 
-/* The record at the head of @q's buffer. It is consumed from the ring
- * buffer at once, one reader-lock round trip rather than a peek and a
- * consume, and held in q->head until popped: it stays on the reader page,
- * which no writer reuses, until the next read.
+/* Where the events start on a read page, after its u64 time stamp and
+ * local_t commit, and the bits of commit that count bytes: the layout
+ * trace_pipe_raw gives user space (events/header_page), so it holds.
+ */
+#define TN_PAGE_HDR	(sizeof(u64) + sizeof(local_t))
+#define TN_COMMIT_MASK	((1U << 27) - 1)
+
+/* At init, and when a CPU comes online (the ring buffer makes a CPU's
+ * buffer when it first does: -ENODEV before). Until it has a read page, a
+ * queue reads nothing; the reconcile kicks it after this.
+ */
+int tn_queue_page_alloc(struct tn_queue *q)
+{
+	void *page;
+	int err;
+
+	if (q->rpage)
+		return 0;
+	err = tn_rb_alloc_read_page(q->td->rb, q->cpu, &page);
+	if (err)
+		return err;
+	/* Pairs with tn_queue_head(): the poll sees the page set up. */
+	smp_store_release(&q->rpage, page);
+	return 0;
+}
+
+void tn_queue_page_free(struct tn_queue *q)
+{
+	if (q->rpage)
+		ring_buffer_free_read_page(q->td->rb, q->cpu, q->rpage);
+	q->rpage = NULL;
+}
+
+/* The next record on the read page from *@pos, which it moves past it;
+ * NULL at the end. The events are the ring buffer's (struct
+ * ring_buffer_event, events/header_event): time extends and padding are
+ * skipped, a zero-length padding ends the page.
+ */
+static struct tn_record *tn_page_next(void *page, unsigned int *pos,
+				      unsigned int end)
+{
+	u8 *data = (u8 *)tn_rb_page_data(page) + TN_PAGE_HDR;
+
+	while (*pos + sizeof(struct ring_buffer_event) + sizeof(u32) <= end) {
+		struct ring_buffer_event *e = (void *)(data + *pos);
+		struct tn_record *rec = (void *)e->array;
+		unsigned int len;
+
+		switch (e->type_len) {
+		case RINGBUF_TYPE_PADDING:
+			if (!e->time_delta)
+				goto out;
+			len = e->array[0] + sizeof(*e);
+			rec = NULL;
+			break;
+		case RINGBUF_TYPE_TIME_EXTEND:
+		case RINGBUF_TYPE_TIME_STAMP:
+			len = 2 * sizeof(u32);
+			rec = NULL;
+			break;
+		case 0:
+			len = e->array[0] + sizeof(*e);
+			rec = (void *)&e->array[1];
+			break;
+		default:
+			len = e->type_len * sizeof(u32) + sizeof(*e);
+		}
+		if (WARN_ON_ONCE(len > end - *pos ||
+				 (rec && sizeof(*rec) + rec->size >
+					 len - ((u8 *)rec - (u8 *)e))))
+			break;
+		*pos += len;
+		if (rec)
+			return rec;
+	}
+out:
+	*pos = end;
+	return NULL;
+}
+
+/* The record at the head of @q's buffer. Records leave the ring buffer a
+ * page at a time (ring_buffer_read_page(): one reader-lock round trip per
+ * page, and a page the writer left is swapped out, not copied); the one at
+ * the head is held in q->head until popped.
  */
 struct tn_record *tn_queue_head(struct tn_queue *q)
 {
-	struct ring_buffer_event *rbe;
+	/* Pairs with tn_queue_page_alloc(). */
+	void *page = smp_load_acquire(&q->rpage);
+	unsigned int pos = q->rpos, end = q->rend;
+	struct tn_record *rec;
+	int start;
 
-	if (!q->head) {
-		rbe = ring_buffer_consume(q->td->rb, q->cpu, NULL, NULL);
-		if (rbe)
-			WRITE_ONCE(q->head, ring_buffer_event_data(rbe));
+	if (q->head || !page)
+		return q->head;
+	rec = tn_page_next(page, &pos, end);
+	if (!rec) {
+		start = tn_rb_read_page(q->td->rb, &q->rpage, q->cpu);
+		if (start >= 0) {
+			page = q->rpage;
+			pos = start;
+			end = local_read((local_t *)((u8 *)tn_rb_page_data(page) +
+						     sizeof(u64))) & TN_COMMIT_MASK;
+			end = min_t(unsigned int, end, PAGE_SIZE - TN_PAGE_HDR);
+			rec = tn_page_next(page, &pos, end);
+		}
 	}
-	return q->head;
+	/* Hints for tn_queue_empty() elsewhere. */
+	WRITE_ONCE(q->rpos, pos);
+	WRITE_ONCE(q->rend, end);
+	WRITE_ONCE(q->head, rec);
+	return rec;
 }
 
 void tn_queue_pop(struct tn_queue *q)
@@ -121,16 +218,25 @@ void tn_queue_pop(struct tn_queue *q)
 	WRITE_ONCE(q->head, NULL);
 }
 
-/* Any context; a hint for the kick, exact for the poll. */
+/* Any context; a hint for the kick, exact for the poll: nothing it can
+ * read (without a read page, nothing until the reconcile gives one).
+ */
 bool tn_queue_empty(struct tn_queue *q)
 {
-	return !READ_ONCE(q->head) && ring_buffer_empty_cpu(q->td->rb, q->cpu);
+	return !READ_ONCE(q->head) && READ_ONCE(q->rpos) >= READ_ONCE(q->rend) &&
+	       (!READ_ONCE(q->rpage) || ring_buffer_empty_cpu(q->td->rb, q->cpu));
 }
 
 /* With no writer and no reader (the device going down). */
 unsigned long tn_queue_entries(struct tn_queue *q)
 {
-	return ring_buffer_entries_cpu(q->td->rb, q->cpu) + !!q->head;
+	unsigned long n = ring_buffer_entries_cpu(q->td->rb, q->cpu) + !!q->head;
+	unsigned int pos = q->rpos;
+
+	if (q->rpage)
+		while (tn_page_next(q->rpage, &pos, q->rend))
+			n++;
+	return n;
 }
 
 /* Likewise. */
@@ -138,7 +244,12 @@ void tn_buffer_reset(struct tn_dev *td)
 {
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu)
-		td->queues[cpu].head = NULL;
+	for_each_possible_cpu(cpu) {
+		struct tn_queue *q = &td->queues[cpu];
+
+		q->head = NULL;
+		q->rpos = 0;
+		q->rend = 0;
+	}
 	ring_buffer_reset(td->rb);
 }

@@ -36,6 +36,48 @@ static inline int tn_ring_buffer_unlock_commit(struct trace_buffer *rb,
 #endif
 }
 
+/* Read pages (ring_buffer_read_page()): 6.8 wrapped the page in a struct
+ * buffer_data_read_page, its data behind ring_buffer_read_page_data();
+ * some later kernels (Debian's 6.12.118, 7.3) allocate it through an
+ * argument. tracenet holds either as a void *; ring_buffer_read_page()
+ * swaps what is behind it.
+ */
+static inline int tn_rb_alloc_read_page(struct trace_buffer *rb, int cpu,
+					void **page)
+{
+#ifdef TN_HAVE_RB_ALLOC_READ_PAGE_ARG
+	struct buffer_data_read_page *p;
+	int err = ring_buffer_alloc_read_page(rb, cpu, &p);
+#else
+	void *p = ring_buffer_alloc_read_page(rb, cpu);
+	int err = PTR_ERR_OR_ZERO(p);
+#endif
+
+	if (!err)
+		*page = p;
+	return err;
+}
+
+static inline int tn_rb_read_page(struct trace_buffer *rb, void **page,
+				  int cpu)
+{
+#ifdef TN_HAVE_RB_READ_PAGE_DATA
+	return ring_buffer_read_page(rb, *page, PAGE_SIZE, cpu, 0);
+#else
+	return ring_buffer_read_page(rb, page, PAGE_SIZE, cpu, 0);
+#endif
+}
+
+/* The page as trace_pipe_raw has it (events/header_page). */
+static inline void *tn_rb_page_data(void *page)
+{
+#ifdef TN_HAVE_RB_READ_PAGE_DATA
+	return ring_buffer_read_page_data(page);
+#else
+	return page;
+#endif
+}
+
 /* 6.2: a dump's parsed attributes moved from genl_dumpit_info(cb)->attrs
  * to the struct genl_info it now holds, ->info.attrs.
  */

@@ -397,8 +397,15 @@ int tn_queues_init(struct tn_dev *td)
 		INIT_CSD(&q->handover, tn_handover_fn, q);
 		u64_stats_init(&q->syncp);
 		netif_napi_add(td->dev, &q->napi, tn_poll);
+		err = tn_queue_page_alloc(q);
+		/* -ENODEV: no buffer yet, its CPU was never online. */
+		if (err && err != -ENODEV) {
+			netif_napi_del(&q->napi);
+			goto err_unwind;
+		}
 		err = tn_xdp_rxq_init(q);
 		if (err) {
+			tn_queue_page_free(q);
 			netif_napi_del(&q->napi);
 			goto err_unwind;
 		}
@@ -413,6 +420,11 @@ err_unwind:
 		__netif_napi_del(&td->queues[prev].napi);
 	}
 	synchronize_net();
+	for_each_possible_cpu(prev) {
+		if (prev == cpu)
+			break;
+		tn_queue_page_free(&td->queues[prev]);
+	}
 	kvfree(td->queues);
 	td->queues = NULL;
 	return err;
@@ -434,8 +446,10 @@ void tn_queues_free(struct tn_dev *td)
 	}
 	synchronize_net();
 	/* What a hand-over's function queued on PREEMPT_RT. */
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		irq_work_sync(&td->queues[cpu].kick);
+		tn_queue_page_free(&td->queues[cpu]);
+	}
 	kvfree(td->queues);
 	td->queues = NULL;
 }

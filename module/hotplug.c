@@ -69,8 +69,12 @@ static void tn_reconcile_dev(struct tn_dev *td)
 		}
 		/* Records left on a CPU that went down (no producer there
 		 * kicks again), or handed over to one (on PREEMPT_RT the
-		 * kick a hand-over queued there waits for it to come back).
+		 * kick a hand-over queued there waits for it to come back),
+		 * or written before the read page of a CPU new to the ring
+		 * buffer.
 		 */
+		if (want && tn_queue_page_alloc(&td->queues[cpu]))
+			netdev_warn(td->dev, "no read page for CPU %u\n", cpu);
 		if (!tn_queue_empty(&td->queues[cpu]))
 			tn_kick_cpu(td, cpu);
 	}

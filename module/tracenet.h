@@ -99,6 +99,8 @@ struct tn_queue {
 	struct irq_work kick_lazy;	/* at the next tick */
 	call_single_data_t handover;	/* to the delivery CPU */
 	struct tn_record *head;		/* consumed, not yet framed */
+	void *rpage;			/* read page (compat.h) */
+	unsigned int rpos, rend;	/* its unread part */
 	struct tn_dev *td;
 	unsigned int cpu;
 	u64 seq;			/* next event sequence number */
@@ -187,6 +189,8 @@ void tn_buffer_free(struct tn_dev *td);
 int tn_buffer_resize(struct tn_dev *td, unsigned int pages);
 int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 		    const struct perf_raw_record *raw);
+int tn_queue_page_alloc(struct tn_queue *q);
+void tn_queue_page_free(struct tn_queue *q);
 struct tn_record *tn_queue_head(struct tn_queue *q);
 void tn_queue_pop(struct tn_queue *q);
 bool tn_queue_empty(struct tn_queue *q);

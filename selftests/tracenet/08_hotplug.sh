@@ -48,3 +48,21 @@ for round in 1 2 3; do
 done
 check_accounting trace0
 echo "offline/online while the reconcile work waited ($(((t1 - t0) / 1000000)) ms), 3 rounds: cpu1's events arrive each time"
+
+# A device made while cpu1 is offline: its ring buffer makes cpu1's buffer
+# only as cpu1 comes up, and the reconcile then gives cpu1's queue its read
+# page. cpu1's events must arrive.
+echo 0 >/sys/devices/system/cpu/cpu1/online || fail "offline cpu1"
+ip link add tnh type tracenet || fail "ip link add tnh"
+echo 1 >/sys/devices/system/cpu/cpu1/online || fail "online cpu1"
+"$ctl" attach tnh syscalls:sys_enter_getppid >/dev/null || fail "attach to tnh"
+ip link set tnh up
+sleep 1
+taskset -c 1 python3 -c 'import os; [os.getppid() for _ in range(50)]'
+t=50
+while [ $t -gt 0 ] && [ "$(stat tnh rx_queue_1_delivered)" -lt 50 ]; do sleep 0.1; t=$((t - 1)); done
+n=$(stat tnh rx_queue_1_delivered)
+[ "$n" -ge 50 ] || fail "device made with cpu1 offline: $n of cpu1's 50 events delivered"
+check_accounting tnh
+ip link del tnh
+echo "device made with cpu1 offline: cpu1's events delivered once it came up"
