@@ -144,7 +144,7 @@ static struct tn_record *tn_page_next(void *page, unsigned int *pos,
 
 	while (*pos + sizeof(struct ring_buffer_event) + sizeof(u32) <= end) {
 		struct ring_buffer_event *e = (void *)(data + *pos);
-		struct tn_record *rec = (void *)e->array;
+		struct tn_record *rec = NULL;
 		unsigned int len;
 
 		switch (e->type_len) {
@@ -152,12 +152,10 @@ static struct tn_record *tn_page_next(void *page, unsigned int *pos,
 			if (!e->time_delta)
 				goto out;
 			len = e->array[0] + sizeof(*e);
-			rec = NULL;
 			break;
 		case RINGBUF_TYPE_TIME_EXTEND:
 		case RINGBUF_TYPE_TIME_STAMP:
 			len = 2 * sizeof(u32);
-			rec = NULL;
 			break;
 		case 0:
 			len = e->array[0] + sizeof(*e);
@@ -165,6 +163,7 @@ static struct tn_record *tn_page_next(void *page, unsigned int *pos,
 			break;
 		default:
 			len = e->type_len * sizeof(u32) + sizeof(*e);
+			rec = (void *)e->array;
 		}
 		if (WARN_ON_ONCE(len > end - *pos ||
 				 (rec && sizeof(*rec) + rec->size >

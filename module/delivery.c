@@ -67,6 +67,15 @@ static unsigned int tn_delivery_cpu(unsigned int cpu)
 	return to;
 }
 
+/* With IRQs off (hardirq, or a dying CPU): the raise may leave an empty
+ * NET_RX pass behind, which tn_delivery_raise() makes part of the tail.
+ */
+static void tn_napi_schedule_irq(struct tn_queue *q)
+{
+	tn_delivery_raise();
+	napi_schedule(&q->napi);
+}
+
 /* The delivery CPU's side of the hand-over, in hardirq (an IPI, or the
  * idle loop's flush of its call queue), as RPS hands packets over. On
  * PREEMPT_RT a softirq raised from the idle loop's flush is a bug the
@@ -77,12 +86,10 @@ static void tn_handover_fn(void *info)
 {
 	struct tn_queue *q = info;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		irq_work_queue(&q->kick);
-		return;
-	}
-	tn_delivery_raise();
-	napi_schedule(&q->napi);
+	else
+		tn_napi_schedule_irq(q);
 }
 
 /* No kick of @q runs or waits once this returns. The hand-over's lock is
@@ -197,8 +204,7 @@ static void tn_kick_napi(struct tn_queue *q)
 		return;
 
 	if (irqs_disabled()) {
-		tn_delivery_raise();
-		napi_schedule(&q->napi);
+		tn_napi_schedule_irq(q);
 		return;
 	}
 	local_bh_disable();
@@ -413,18 +419,15 @@ int tn_queues_init(struct tn_dev *td)
 	return 0;
 
 err_unwind:
+	/* No poll ran: NAPI is enabled only at ndo_open. */
 	for_each_possible_cpu(prev) {
 		if (prev == cpu)
 			break;
 		tn_xdp_rxq_free(&td->queues[prev]);
+		tn_queue_page_free(&td->queues[prev]);
 		__netif_napi_del(&td->queues[prev].napi);
 	}
 	synchronize_net();
-	for_each_possible_cpu(prev) {
-		if (prev == cpu)
-			break;
-		tn_queue_page_free(&td->queues[prev]);
-	}
 	kvfree(td->queues);
 	td->queues = NULL;
 	return err;
