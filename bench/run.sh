@@ -17,7 +17,9 @@
 # kernel", ftrace's overrun and dropped events: without a reader ftrace
 # overwrites, so there it is the overrun), and the CPU time of every CPU
 # per event, from /proc/stat (its 10 ms ticks make it coarse). trace-cmd
-# record, as users run it, is an anchor beside the cat reader.
+# record, as users run it, is an anchor beside the cat reader. tracenet
+# runs with its defaults (adaptive-rx: one event per frame until a backlog
+# builds, then up to 64); _single is rx-frames 1, one event per frame.
 #
 # Then a ramp finds the highest rate each reader keeps up with: calls paced
 # at doubling rates, BENCH_RAMP_CALLS each, until one loses an event. The
@@ -132,11 +134,11 @@ configs=(
 	"none|:|:"
 	"ftrace|ftrace_on|ftrace_off"
 	"tracenet|tn_on|tn_off"
-	"tracenet_batch64|ethtool -C trace0 rx-frames 64; tn_on|tn_off; ethtool -C trace0 rx-frames 1"
+	"tracenet_single|ethtool -C trace0 rx-frames 1; tn_on|tn_off; ethtool -C trace0 rx-frames 64"
 	"ftrace+reader|ftrace_on; reader_sh 'exec cat $inst/per_cpu/cpu0/trace_pipe_raw >/tmp/tn_bench.raw'|reader_stop; ftrace_off"
 	"ftrace+trace-cmd|tc_on|tc_off"
 	"tracenet+tcpdump|tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off"
-	"tracenet_batch64+tcpdump|ethtool -C trace0 rx-frames 64; tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off; ethtool -C trace0 rx-frames 1"
+	"tracenet_single+tcpdump|ethtool -C trace0 rx-frames 1; tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off; ethtool -C trace0 rx-frames 64"
 	"ftrace_filter_reject|ftrace_on 'common_pid == 1'|ftrace_off"
 	"tracenet_xdp_drop|xdp xdp_drop_event; tn_on|tn_off; xdp_off"
 	"ftrace_filter_accept|ftrace_on 'common_pid != 1'|ftrace_off"
@@ -205,13 +207,13 @@ echo
 echo "ratios, tracenet / ftrace (cost per event; below 1 is cheaper; the rounds' spread):"
 row() { printf '  %-44s %6s  %s\n' "$1" "$(ratio "$2" "$3")" "$(spread "$2" "$3")"; }
 row "producing, no reader:" tracenet ftrace
-row "producing, batched (rx-frames 64):" tracenet_batch64 ftrace
+row "  one event per frame (rx-frames 1):" tracenet_single ftrace
 row "with a reader (tcpdump vs trace_pipe_raw):" tracenet+tcpdump ftrace+reader
-row "  batched (rx-frames 64):" tracenet_batch64+tcpdump ftrace+reader
+row "  one event per frame (rx-frames 1):" tracenet_single+tcpdump ftrace+reader
 row "with a reader (tcpdump vs trace-cmd record):" tracenet+tcpdump ftrace+trace-cmd
-row "  batched (rx-frames 64):" tracenet_batch64+tcpdump ftrace+trace-cmd
+row "  one event per frame (rx-frames 1):" tracenet_single+tcpdump ftrace+trace-cmd
 printf '  %-44s %6s\n' "CPU time of all CPUs (vs trace-cmd record):" "$(cpuratio tracenet+tcpdump ftrace+trace-cmd)"
-printf '  %-44s %6s\n' "  batched (rx-frames 64):" "$(cpuratio tracenet_batch64+tcpdump ftrace+trace-cmd)"
+printf '  %-44s %6s\n' "  one event per frame (rx-frames 1):" "$(cpuratio tracenet_single+tcpdump ftrace+trace-cmd)"
 row "event rejected (XDP drop vs filter):" tracenet_xdp_drop ftrace_filter_reject
 row "event accepted (XDP pass vs filter):" tracenet_xdp_accept ftrace_filter_accept
 row "forwarded too (veth), vs ftrace:" tracenet_forward ftrace
@@ -258,7 +260,7 @@ declare -A best
 if [ "${BENCH_RAMP:-1}" != 0 ]; then
 	echo
 	echo "highest rate with no event lost ($ramp_calls calls a step, doubling from 25,000/s):"
-	for name in ftrace+reader ftrace+trace-cmd tracenet+tcpdump tracenet_batch64+tcpdump; do
+	for name in ftrace+reader ftrace+trace-cmd tracenet+tcpdump tracenet_single+tcpdump; do
 		conf "$name"
 		best[$name]=$(ramp "$name" "$cs" "$ct")
 		printf '  %-44s %10s/s\n' "$name:" "${best[$name]}"

@@ -122,6 +122,16 @@ void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
 	cpus_read_unlock();
 }
 
+/* Events produced on @q's CPU and not yet delivered, dropped or filtered.
+ * A hint: the producer may interrupt the poll mid-update, or run on
+ * another CPU than the caller.
+ */
+static s64 tn_backlog(struct tn_queue *q)
+{
+	return local64_read(&per_cpu_ptr(q->td->pcpu, q->cpu)->produced) -
+	       READ_ONCE(q->seq) - u64_stats_read(&q->xdp_drop);
+}
+
 /* Producer side, any context, on the CPU the event fired on.
  *
  * A self-IPI per event would cost more than the event itself, so by
@@ -141,7 +151,6 @@ void tn_kick(struct tn_dev *td, bool tail)
 	unsigned int cpu = smp_processor_id();
 	struct tn_queue *q = &td->queues[cpu];
 	struct tn_pcpu *pc = per_cpu_ptr(td->pcpu, cpu);
-	s64 backlog;
 
 	/* Pairs with the barrier implied by napi_complete_done(): either the
 	 * poll sees our record after completing, or we see NAPI idle and
@@ -156,10 +165,7 @@ void tn_kick(struct tn_dev *td, bool tail)
 		return;
 	}
 	local64_inc(&pc->kicks);
-	/* The producer may interrupt the poll on this CPU mid-update. */
-	backlog = local64_read(&pc->produced) - READ_ONCE(q->seq) -
-		  u64_stats_read(&q->xdp_drop);
-	if (!READ_ONCE(td->coalesce) || backlog >= TN_KICK_BACKLOG)
+	if (!READ_ONCE(td->coalesce) || tn_backlog(q) >= TN_KICK_BACKLOG)
 		irq_work_queue(&q->kick);
 	else
 		irq_work_queue(&q->kick_lazy);
@@ -247,22 +253,41 @@ void tn_drop_head(struct tn_queue *q, u64_stats_t *reason)
 	tn_count(q, reason, 1);
 }
 
+/* A frame sized for the events waiting now, each taken as long as the
+ * first, up to the MTU: with init_on_alloc (Debian's default) every byte
+ * allocated is cleared, and a frame sized for a full batch cost more to
+ * clear than to fill. What does not fit starts the next frame. A single
+ * event larger than the MTU still goes, as the receive path does not
+ * enforce it.
+ */
 static struct sk_buff *tn_frame_alloc(struct tn_queue *q, unsigned int len,
 				      unsigned int batch)
 {
-	struct net_device *dev = q->td->dev;
-	unsigned int size = TN_HDRS_LEN + len;
+	unsigned int room = min_t(unsigned int, q->td->dev->mtu, SZ_16K);
+	s64 n = min_t(s64, tn_backlog(q), batch);
 	struct sk_buff *skb;
 
-	/* Batches fill up to the MTU; a single event larger than it still
-	 * goes, as the receive path does not enforce the MTU.
-	 */
-	if (batch > 1)
-		size = max(size, min_t(unsigned int, dev->mtu + ETH_HLEN, SZ_16K));
-	skb = napi_alloc_skb(&q->napi, size);
+	if (n > 1)
+		len = max(len, (unsigned int)min_t(s64, n * len, room));
+	skb = napi_alloc_skb(&q->napi, TN_HDRS_LEN + len);
 	if (skb)
 		skb_reserve(skb, TN_HDRS_LEN);
 	return skb;
+}
+
+/* How many events the next frame may carry: rx-frames, or with adaptive-rx
+ * one while delivery keeps up and rx-frames once a backlog builds, so that
+ * a reader sees one event per frame but under load, where one skb and one
+ * receive path per event would lose events (the frame carries what waits:
+ * no event waits for a frame to fill).
+ */
+static unsigned int tn_frame_batch(struct tn_queue *q)
+{
+	unsigned int batch = READ_ONCE(q->td->batch);
+
+	if (READ_ONCE(q->td->adaptive) && tn_backlog(q) < TN_BATCH_BACKLOG)
+		return 1;
+	return batch;
 }
 
 /* Build one frame from the head of the buffer, or return NULL when there
@@ -271,7 +296,7 @@ static struct sk_buff *tn_frame_alloc(struct tn_queue *q, unsigned int len,
 static struct sk_buff *tn_frame_events(struct tn_queue *q)
 {
 	struct tn_dev *td = q->td;
-	unsigned int batch = READ_ONCE(td->batch);
+	unsigned int batch = tn_frame_batch(q);
 	/* Batches fill up to the MTU, not to the tailroom, which allocation
 	 * rounds up: a forward to a link of that MTU would drop them.
 	 */

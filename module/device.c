@@ -31,7 +31,8 @@ static int tn_init(struct net_device *dev)
 	/* The creator's: ip link add in a container names the container. */
 	strscpy(td->host, utsname()->nodename, sizeof(td->host));
 	td->ring_pages = TN_DEFAULT_RING_PAGES;
-	td->batch = 1;
+	td->batch = TN_MAX_BATCH;
+	td->adaptive = true;
 	td->coalesce = true;
 	get_random_bytes(&td->ptr_key, sizeof(td->ptr_key));
 	xa_init(&td->events);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool: -S per-CPU counters, -G per-CPU buffer size (in pages),
- * -C rx-frames (events per frame) and rx-usecs (0: kick delivery at every
- * event; else at the next tick or when 64 events wait), -i, -T.
+ * -C rx-frames (most events per frame), adaptive-rx (one per frame until
+ * a backlog builds) and rx-usecs (0: kick delivery at every event; else
+ * at the next tick or when 64 events wait), -i, -T.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -100,6 +101,7 @@ static int tn_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
 	struct tn_dev *td = tn_priv(dev);
 
 	ec->rx_max_coalesced_frames = READ_ONCE(td->batch);
+	ec->use_adaptive_rx_coalesce = READ_ONCE(td->adaptive);
 	ec->rx_coalesce_usecs = READ_ONCE(td->coalesce) ? jiffies_to_usecs(1) : 0;
 	return 0;
 }
@@ -115,6 +117,7 @@ static int tn_set_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
 		return -EINVAL;
 	}
 	WRITE_ONCE(tn_priv(dev)->batch, n);
+	WRITE_ONCE(tn_priv(dev)->adaptive, !!ec->use_adaptive_rx_coalesce);
 	/* Any delay means "the next tick": the kick comes from NMI too, where
 	 * no timer can be armed.
 	 */
@@ -124,7 +127,8 @@ static int tn_set_coalesce(struct net_device *dev, struct ethtool_coalesce *ec,
 
 const struct ethtool_ops tn_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_MAX_FRAMES |
-				     ETHTOOL_COALESCE_RX_USECS,
+				     ETHTOOL_COALESCE_RX_USECS |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 	.get_drvinfo		= tn_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_sset_count		= tn_get_sset_count,

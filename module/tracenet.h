@@ -35,6 +35,7 @@
 #define TN_MAX_NUMDEVS		64	/* numdevs= at load */
 #define TN_MAX_BATCH		64
 #define TN_KICK_BACKLOG		64	/* events that kick NAPI at once */
+#define TN_BATCH_BACKLOG	256	/* events that batch (adaptive-rx) */
 #define TN_HDRS_LEN		(ETH_HLEN + sizeof(struct tracenet_hdr))
 
 struct tn_dev;
@@ -146,7 +147,8 @@ struct tn_dev {
 	bool raw_pointers;		/* TRACENET_F_RAW_POINTERS; under RTNL */
 	siphash_key_t ptr_key;		/* hashes addresses otherwise */
 	unsigned int ring_pages;
-	unsigned int batch;		/* events per frame */
+	unsigned int batch;		/* most events per frame */
+	bool adaptive;			/* one per frame but under a backlog */
 	bool coalesce;			/* kick NAPI lazily (ethtool rx-usecs) */
 	bool running;			/* producers may write */
 	bool dead;			/* uninit ran: no more attaches */

@@ -9,7 +9,8 @@
 #   events/device    TRACENET_MAX_EVENTS  1024
 #   devices at load  numdevs              0 to 64
 #   ring buffer      ethtool -G rx        2 to 16384 pages per CPU, device down
-#   coalescing       ethtool -C rx-frames 1 to 64; rx-usecs any; no others
+#   coalescing       ethtool -C rx-frames 1 to 64; rx-usecs, adaptive-rx any;
+#                    no others
 . "$(dirname "$0")/lib.sh"
 
 kgroup=tn_$(printf 'g%.0s' $(seq 60))	# 63 characters, tracefs' longest
@@ -85,8 +86,10 @@ check_accounting trace0
 
 # Batches fill up to the MTU, never past it: the allocation rounds up, and
 # a frame filled to its tailroom (1522 bytes at MTU 1500, up to 16 KiB at
-# 9000) is one a forward to a link of that MTU drops.
+# 9000) is one a forward to a link of that MTU drops. adaptive-rx off:
+# batches at any rate.
 ethtool -G trace0 rx 64 || fail "rx 64"
+ethtool -C trace0 adaptive-rx off || fail "adaptive-rx off"
 "$ctl" attach trace0 syscalls:sys_enter_getppid || fail "attach getppid"
 for mtu in 1500 9000; do
 	ip link set trace0 mtu $mtu up || fail "mtu $mtu"

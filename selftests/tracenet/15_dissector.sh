@@ -1,7 +1,7 @@
 #!/bin/bash
 # The Wireshark dissector (dissector/tracenet.lua) on captures of the real
 # module: sched, net, syscall and kprobe events, one per frame and batched
-# (ethtool -C rx-frames). tshark's view of every event, in capture order,
+# (ethtool -C rx-frames, adaptive-rx off: batches at any rate). tshark's view of every event, in capture order,
 # equals what tracenetctl dump -R prints for the same capture: event, CPU,
 # sequence, pid, comm, time, every field's name and value, the sequence
 # gaps. Named fields (tracenet.<event>.<field>) exist for exactly the
@@ -41,6 +41,7 @@ workload() {
 }
 
 # One event per frame, the capture running before the attach.
+ethtool -C trace0 rx-frames 1 || fail "ethtool -C trace0 rx-frames 1"
 ip link set trace0 up
 capture_start trace0 /tmp/single.pcap
 "$ctl" attach trace0 $events || fail "attach $events"
@@ -53,7 +54,7 @@ capture_stop trace0
 # sched_switch here (four events in five of the first capture): under TCG
 # every event decoded costs.
 "$ctl" detach trace0 sched:sched_switch || fail "detach sched:sched_switch"
-ethtool -C trace0 rx-frames 16 || fail "ethtool -C trace0 rx-frames 16"
+ethtool -C trace0 adaptive-rx off rx-frames 16 || fail "ethtool -C trace0 adaptive-rx off rx-frames 16"
 ip link set trace0 up
 capture_start trace0 /tmp/batch-raw.pcap
 workload

@@ -48,6 +48,8 @@ events="sched:sched_switch sched:sched_process_exec sched:sched_process_fork
 	tracenet_test:openat2_probe"
 "$ctl" attach trace0 $events || fail "attach"
 raw_pointers trace0
+# A program run on the capture (--run) sees a frame's first event.
+ethtool -C trace0 rx-frames 1 || fail "rx-frames 1"
 ip link set trace0 up
 capture_start trace0 /tmp/all.pcap
 

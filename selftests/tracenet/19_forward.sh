@@ -302,8 +302,8 @@ burst=/proc/sys/net/core/qdisc_max_burst burst0=
 if [ -e $burst ]; then burst0=$(cat $burst) && echo 1000000000 >$burst || fail "qdisc_max_burst"; fi
 collect tn_c fb /tmp/storm.pcap "ether proto 0x88b5"
 # What the veth itself drops after the hand-over (its peer's NAPI ring
-# full, on a slow kernel) is the link's loss, counted by the link; a
-# frame is one event (rx-frames 1).
+# full, on a slow kernel) is the link's loss, counted by the link in
+# frames.
 linkdrop0=$(cat /sys/class/net/fa/statistics/tx_dropped)
 ip link set trace1 up
 "$ctl" attach trace1 syscalls:sys_enter_getppid || fail "attach trace1"
@@ -325,7 +325,7 @@ collect_stop fb
 "$ctl" detach trace1 --all
 [ -z "$burst0" ] || echo "$burst0" >$burst
 sent=$(stat trace1 fwd_events) notsent=$(stat trace1 fwd_drop_events)
-# Frames: metadata frames included; an event frame is one event.
+# Frames: metadata frames included.
 fwded=$(stat trace1 fwd_frames) refused=$(stat trace1 fwd_drop_frames)
 lost_before=$(ethtool -S trace1 | awk '$1 ~ /^drop_/ { s += $2 } END { print s + 0 }')
 [ "$notsent" -gt 0 ] || fail "the 1-packet queue refused nothing"

@@ -5,7 +5,8 @@ An independent reader of the wire format (Documentation/tracenet.rst), used
 by the accounting tests: it trusts nothing but the bytes. Sequences of a
 fresh device start at 0, so events lost before the first frame count too.
 Prints "cpu N events E gaps G next S" per CPU and a "total" line with
-the frame counts (meta: metadata and host frames).
+the frame counts (meta: metadata and host frames) and the most events a
+frame carried.
 """
 import struct
 import sys
@@ -34,7 +35,7 @@ def header(fr):
 
 def main(path):
     cpus = {}
-    nframes = nmeta = 0
+    nframes = nmeta = largest = 0
     for _, fr in records(path):
         h = header(fr)
         if h is None:
@@ -44,6 +45,7 @@ def main(path):
             nmeta += typ in (2, 3)	# metadata and host frames
             continue
         nframes += 1
+        largest = max(largest, count)
         st = cpus.setdefault(cpu, {'events': 0, 'gaps': 0, 'next': 0})
         if seq < st['next']:
             sys.exit(f'cpu {cpu}: sequence went back from {st["next"]} to {seq}')
@@ -56,7 +58,7 @@ def main(path):
         print(f'cpu {cpu} events {st["events"]} gaps {st["gaps"]} next {st["next"]}')
         tot['events'] += st['events']
         tot['gaps'] += st['gaps']
-    print(f'total events {tot["events"]} gaps {tot["gaps"]} frames {nframes} meta {nmeta}')
+    print(f'total events {tot["events"]} gaps {tot["gaps"]} frames {nframes} meta {nmeta} largest {largest}')
 
 
 if __name__ == '__main__':
