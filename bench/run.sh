@@ -17,12 +17,15 @@
 # kernel", ftrace's overrun and dropped events: without a reader ftrace
 # overwrites, so there it is the overrun), and the CPU time of every CPU
 # per event, from /proc/stat (its 10 ms ticks make it coarse). trace-cmd
-# record, as users run it, is an anchor beside the cat reader. tracenet
+# record and perf record, as users run them, are anchors beside the cat
+# reader; perf with a filter that rejects shows what perf's path costs
+# before tracenet's producer could take a verdict. tracenet
 # runs with its defaults (adaptive-rx: one event per frame until a backlog
 # builds, then up to 64); _single is rx-frames 1, one event per frame.
 #
 # Then a ramp finds the highest rate each reader keeps up with: calls paced
-# at doubling rates, BENCH_RAMP_CALLS each, until one loses an event. The
+# at doubling rates, BENCH_RAMP_CALLS each, two events a call, until one
+# loses an event. The
 # last lines, "goal N: ...", are one per goal of the delivery issue, for
 # scripts: the ratio, the target, the events lost, and whether it is met.
 #
@@ -41,6 +44,8 @@ rounds=${BENCH_ROUNDS:-5}
 tfs=/sys/kernel/tracing
 inst=$tfs/instances/tn_bench
 ev=syscalls/sys_enter_getppid
+evs=$ev		# the events traced: one per call (the ramp: two)
+want=		# events the workload made, for perf's loss
 pin=/sys/fs/bpf/tn_bench
 buf_kb=256	# per CPU, for both: ethtool -G rx 64 pages
 
@@ -64,8 +69,14 @@ busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # --- ftrace: an instance with the one event -----------------------------------
 mkdir -p $inst || die "no tracefs instances"
 echo $buf_kb >$inst/buffer_size_kb
-ftrace_on() { echo "${1:-0}" >$inst/events/$ev/filter; echo 1 >$inst/events/$ev/enable; }
-ftrace_off() { echo 0 >$inst/events/$ev/enable; echo 0 >$inst/events/$ev/filter; }
+ftrace_on() {
+	local e
+	for e in $evs; do echo "${1:-0}" >$inst/events/$e/filter && echo 1 >$inst/events/$e/enable; done
+}
+ftrace_off() {
+	local e
+	for e in $evs; do echo 0 >$inst/events/$e/enable && echo 0 >$inst/events/$e/filter; done
+}
 
 # --- tracenet: trace0 with the one event ----------------------------------------
 rmmod tracenet 2>/dev/null
@@ -109,24 +120,52 @@ reader_stop() {
 }
 # What the reader lost itself: tcpdump's socket drops, printed as it ends.
 reader_lost() {
-	awk '/dropped by kernel/ { n = $1 } END { print n + 0 }' $rlog 2>/dev/null || echo 0
+	awk '/dropped by kernel|lost by perf/ { n = $1 } END { print n + 0 }' $rlog 2>/dev/null || echo 0
 	rm -f $rlog
 }
 
-# trace-cmd record of the one event into a file, its recorders on CPU 1. It
+# trace-cmd record of the events into a file, its recorders on CPU 1. It
 # sets its own SIGINT handler, and needs SIGINT to stop; under TCG its
-# flush can take long, so it gets 60 s and is then killed.
+# flush can take long, so it gets 60 s and is then killed. So does perf.
 tc_on() {
-	reader trace-cmd record -b $buf_kb -e $ev -o /tmp/tn_bench.dat
+	# shellcheck disable=SC2046
+	reader trace-cmd record -b $buf_kb $(printf -- '-e %s ' $evs) -o /tmp/tn_bench.dat
 	local t=100
 	while [ $t -gt 0 ] && ! grep -q "Hit Ctrl^C" $rlog; do sleep 0.1; t=$((t - 1)); done
 }
-tc_off() {
+sigint_stop() {
 	local pid=$reader_pid t=600
 	kill -INT "$pid"
 	while [ $t -gt 0 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; t=$((t - 1)); done
 	reader_stop KILL
+}
+tc_off() {
+	sigint_stop
 	rm -f /tmp/tn_bench.dat*
+}
+# perf record of the events on CPU 0 (each one a sample), into a file; with
+# FILTER, perf's own filter: what perf's path costs before any consumer,
+# the floor of a verdict taken in tracenet's producer. Its loss: the
+# events the workload made ($want) that the file lacks.
+perf_on() {
+	# shellcheck disable=SC2046
+	reader perf record -q -C 0 $(printf -- '-e %s ' $evs | tr / :) ${1:+--filter "$1"} \
+		-o /tmp/tn_bench.perf
+	wait_file /tmp/tn_bench.perf
+}
+perf_off() {
+	local n
+	sigint_stop
+	if [ "${1:-}" != nolost ]; then
+		n=$(perf report -i /tmp/tn_bench.perf --stats 2>/dev/null |
+			awk '$1 == "SAMPLE" && $2 == "events:" { print $3; exit }')
+		echo "$((want > ${n:-0} ? want - ${n:-0} : 0)) events lost by perf" >>$rlog
+	fi
+	rm -f /tmp/tn_bench.perf*
+}
+wait_file() {
+	local t=100
+	while [ $t -gt 0 ] && [ ! -s "$1" ]; do sleep 0.1; t=$((t - 1)); done
 }
 
 # name: what it measures | setup | teardown
@@ -137,9 +176,11 @@ configs=(
 	"tracenet_single|ethtool -C trace0 rx-frames 1; tn_on|tn_off; ethtool -C trace0 rx-frames 64"
 	"ftrace+reader|ftrace_on; reader_sh 'exec cat $inst/per_cpu/cpu0/trace_pipe_raw >/tmp/tn_bench.raw'|reader_stop; ftrace_off"
 	"ftrace+trace-cmd|tc_on|tc_off"
+	"perf+record|perf_on|perf_off"
 	"tracenet+tcpdump|tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off"
 	"tracenet_single+tcpdump|ethtool -C trace0 rx-frames 1; tn_on; reader tcpdump -i trace0 -w /tmp/tn_bench.pcap|reader_stop; tn_off; ethtool -C trace0 rx-frames 64"
 	"ftrace_filter_reject|ftrace_on 'common_pid == 1'|ftrace_off"
+	"perf_filter_reject|perf_on 'common_pid == 1'|perf_off nolost"
 	"tracenet_xdp_drop|xdp xdp_drop_event; tn_on|tn_off; xdp_off"
 	"ftrace_filter_accept|ftrace_on 'common_pid != 1'|ftrace_off"
 	"tracenet_xdp_accept|xdp xdp_rewrite_comm; tn_on|tn_off; xdp_off"
@@ -152,7 +193,7 @@ for r in $(seq "$rounds"); do
 	for c in "${configs[@]}"; do
 		IFS='|' read -r name setup teardown <<<"$c"
 		eval "$setup" || die "$name: setup failed"
-		l0=$(lost) b0=$(busy)
+		l0=$(lost) b0=$(busy) want=$calls
 		v=$(run "$calls") || die "$name: the workload failed"
 		l=$(($(lost) - l0)) b=$(($(busy) - b0))
 		eval "$teardown"
@@ -214,7 +255,10 @@ row "with a reader (tcpdump vs trace-cmd record):" tracenet+tcpdump ftrace+trace
 row "  one event per frame (rx-frames 1):" tracenet_single+tcpdump ftrace+trace-cmd
 printf '  %-44s %6s\n' "CPU time of all CPUs (vs trace-cmd record):" "$(cpuratio tracenet+tcpdump ftrace+trace-cmd)"
 printf '  %-44s %6s\n' "  one event per frame (rx-frames 1):" "$(cpuratio tracenet_single+tcpdump ftrace+trace-cmd)"
+row "with a reader (tcpdump vs perf record):" tracenet+tcpdump perf+record
+printf '  %-44s %6s\n' "CPU time of all CPUs (vs perf record):" "$(cpuratio tracenet+tcpdump perf+record)"
 row "event rejected (XDP drop vs filter):" tracenet_xdp_drop ftrace_filter_reject
+row "  perf's filter vs ftrace's (verdict floor):" perf_filter_reject ftrace_filter_reject
 row "event accepted (XDP pass vs filter):" tracenet_xdp_accept ftrace_filter_accept
 row "forwarded too (veth), vs ftrace:" tracenet_forward ftrace
 echo "forwarding, tracenet / tracenet:"
@@ -224,22 +268,26 @@ echo
 echo "memory: both buffers ${buf_kb} KiB per CPU; ftrace instance total $(cat $inst/buffer_total_size_kb) KiB," \
 	"trace0 ring $(ethtool -g trace0 | awk '/^RX:/ { n = $2 } END { print n * 4 * '"$(nproc)"' }') KiB"
 
-# ramp NAME SETUP TEARDOWN: the highest rate (calls/s, as achieved) with no
-# event lost, doubling from 25,000/s until a step loses one.
+# ramp NAME SETUP TEARDOWN: the highest rate (events/s, as achieved) with
+# no event lost, doubling from 25,000 calls/s until a step loses one.
+# Two events a call (getppid's sys_enter and sys_exit): a tracer that
+# keeps up with the loop's top speed at one event a call shows where it
+# stops at two.
 ramp_calls=${BENCH_RAMP_CALLS:-100000}
+per_call=2
 ramp() {
 	local name=$1 setup=$2 teardown=$3 rate=25000 best=0 v l l0 got
 	while [ $rate -le 3200000 ]; do
 		eval "$setup" || die "$name: setup failed"
-		l0=$(lost)
+		l0=$(lost) want=$((ramp_calls * per_call))
 		v=$(run "$ramp_calls" $rate) || die "$name: the workload failed"
 		l=$(($(lost) - l0))
 		eval "$teardown"
 		l=$((l + $(reader_lost)))
 		got=$(awk -v v="$v" 'BEGIN { printf "%d", 1e9 / v }')
-		echo "bench: ramp $name: $rate/s asked, $got/s made, $l lost" >&2
+		echo "bench: ramp $name: $rate calls/s asked, $got made, $((got * per_call)) events/s, $l lost" >&2
 		[ "$l" -eq 0 ] || break
-		best=$got
+		best=$((got * per_call))
 		# The workload's own ceiling: asking more would not change it.
 		[ "$got" -ge $((rate * 9 / 10)) ] || break
 		rate=$((rate * 2))
@@ -259,8 +307,11 @@ conf() {
 declare -A best
 if [ "${BENCH_RAMP:-1}" != 0 ]; then
 	echo
-	echo "highest rate with no event lost ($ramp_calls calls a step, doubling from 25,000/s):"
-	for name in ftrace+reader ftrace+trace-cmd tracenet+tcpdump tracenet_single+tcpdump; do
+	evs="$ev syscalls/sys_exit_getppid"
+	"$ctl" attach trace0 syscalls:sys_exit_getppid >/dev/null || die "attach sys_exit_getppid"
+	echo "highest event rate with no event lost ($ramp_calls calls a step, $per_call events a call," \
+		"doubling from 25,000 calls/s):"
+	for name in ftrace+trace-cmd perf+record tracenet+tcpdump tracenet_single+tcpdump; do
 		conf "$name"
 		best[$name]=$(ramp "$name" "$cs" "$ct")
 		printf '  %-44s %10s/s\n' "$name:" "${best[$name]}"
