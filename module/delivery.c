@@ -15,14 +15,15 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/filter.h>
+#include <linux/sched/isolation.h>
 #include <linux/slab.h>
 #include "tracenet.h"
 
 static char *delivery_cpus = "";
 module_param(delivery_cpus, charp, 0444);
-MODULE_PARM_DESC(delivery_cpus, "CPUs that poll the buffers: a cpulist; empty (default): the highest online CPU; \"all\": each CPU its own");
+MODULE_PARM_DESC(delivery_cpus, "CPUs that poll the buffers: a cpulist; empty (default): the highest online CPU not isolated; \"all\": each CPU its own");
 
-static struct cpumask tn_delivery_mask;	/* empty: the highest online CPU */
+static struct cpumask tn_delivery_mask;	/* empty: tn_default_cpu() */
 
 /* At module load. */
 int tn_delivery_init(void)
@@ -43,6 +44,19 @@ int tn_delivery_init(void)
 	return 0;
 }
 
+/* The highest online CPU that is not isolated (isolcpus=; on 7.x also
+ * cpuset's isolated partitions): isolated CPUs are kept for the work
+ * they were isolated for. All isolated: the highest online one.
+ */
+static unsigned int tn_default_cpu(void)
+{
+	unsigned int cpu, last = nr_cpu_ids;
+
+	for_each_cpu_and(cpu, housekeeping_cpumask(HK_TYPE_DOMAIN), cpu_online_mask)
+		last = cpu;
+	return last < nr_cpu_ids ? last : cpumask_last(cpu_online_mask);
+}
+
 /* Where @cpu's queue is polled: a delivery CPU polls its own, any other
  * queue goes to the next delivery CPU online after it, wrapping (or to any
  * online CPU when none is). Keeping a delivery CPU's own queue local means
@@ -56,7 +70,7 @@ static unsigned int tn_delivery_cpu(unsigned int cpu)
 	unsigned int to;
 
 	if (cpumask_empty(&tn_delivery_mask))
-		return cpumask_last(cpu_online_mask);
+		return tn_default_cpu();
 	if (cpumask_test_cpu(cpu, &tn_delivery_mask) && cpu_online(cpu))
 		return cpu;
 	to = cpumask_next_and(cpu, &tn_delivery_mask, cpu_online_mask);

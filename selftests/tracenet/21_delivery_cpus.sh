@@ -1,13 +1,22 @@
 #!/bin/bash
 # Where the buffers are polled (delivery_cpus): by default on the highest
-# online CPU, with "all" on the traced CPU, with a list on the next CPU of
-# the list; a CPU that goes down hands its queues on.
+# online CPU that is not isolated (make check boots with isolcpus=1 too),
+# with "all" on the traced CPU, with a list on the next CPU of the list,
+# isolated or not; a CPU that goes down hands its queues on.
 # Oracle: the CPU ftrace's napi:napi_poll shows for trace0's polls. Every
 # event is delivered, and a list the module cannot use refuses the load.
 . "$(dirname "$0")/lib.sh"
 
 [ -e /sys/devices/system/cpu/cpu1/online ] || skip "needs a second CPU that can go offline"
-last=$(($(nproc) - 1))
+last=$(($(getconf _NPROCESSORS_ONLN) - 1))
+# The default: the highest CPU not in the isolated list, else the highest.
+def=$(python3 -c 'import sys
+iso = set()
+for r in filter(None, sys.argv[2].split(",")):
+    a, _, b = r.partition("-")
+    iso.update(range(int(a), int(b or a) + 1))
+print(max(set(range(int(sys.argv[1]) + 1)) - iso, default=int(sys.argv[1])))' "$last" "$(cat /sys/devices/system/cpu/isolated)")
+note "isolated CPUs: $(cat /sys/devices/system/cpu/isolated); the default delivery CPU: $def"
 inst=/sys/kernel/tracing/instances/tn_dlv
 np=$inst/events/napi/napi_poll
 rmdir $inst 2>/dev/null
@@ -47,7 +56,7 @@ expect() {
 	[ "$got" = "$2" ] || fail "${1:-default}: polled on CPU $got, not $2"
 }
 
-expect "" "$last"
+expect "" "$def"
 expect delivery_cpus=all 0
 expect delivery_cpus=$last "$last"
 expect delivery_cpus=0 0
@@ -69,10 +78,10 @@ note "delivery CPU 1 offline: polled on CPU 0; online again: on CPU 1"
 
 # Lists the module cannot use: the load fails and says why.
 rmmod tracenet 2>/dev/null
-for bad in x 0-x "$(nproc)" 4096; do
+for bad in x 0-x "$(getconf _NPROCESSORS_ONLN)" 4096; do
 	dmesg -C
 	insmod "$ko" delivery_cpus="$bad" 2>/dev/null && fail "delivery_cpus=$bad loaded"
 	dmesg | grep -q "delivery_cpus=$bad:" || fail "delivery_cpus=$bad: no message naming it"
 done
 ip link show trace0 >/dev/null 2>&1 && fail "trace0 exists after refused loads"
-note "delivery_cpus=x, 0-x, $(nproc), 4096: load refused with a message"
+note "delivery_cpus=x, 0-x, $(getconf _NPROCESSORS_ONLN), 4096: load refused with a message"
