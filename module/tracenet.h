@@ -3,9 +3,10 @@
  * tracenet internals.
  *
  * Data path: producer.c (perf overflow handler, any context) writes records
- * into the device's per-CPU buffer (buffer.c); delivery.c drains each CPU's
- * buffer from its NAPI context on a delivery CPU and frame.c turns records
- * into frames;
+ * into the device's per-CPU buffer (buffer.c) and kicks (kick.c) a
+ * delivery CPU, where delivery.c drains each CPU's buffer from its NAPI
+ * context and frame.c turns records into frames; metadata.c sends the
+ * metadata and host frames;
  * pointers.c hashes the kernel addresses in them; xdp.c runs an attached
  * XDP program on each event frame before an skb exists; forward.c sends a
  * copy of each frame out of another device;
@@ -219,20 +220,28 @@ void tn_hotplug_exit(void);
 const struct cpumask *tn_cpus(void);
 unsigned int tn_cpu_offlines(unsigned int cpu);
 
-/* delivery.c */
+/* kick.c */
 int tn_delivery_init(void);
+void tn_kick_init(struct tn_queue *q);
+void tn_kick(struct tn_dev *td, bool tail);
+void tn_kick_cpu(struct tn_dev *td, unsigned int cpu);
+void tn_kick_sync(struct tn_queue *q);
+void tn_tail_mute(struct tn_queue *q);
+s64 tn_backlog(struct tn_queue *q);
+
+/* delivery.c */
 int tn_queues_init(struct tn_dev *td);
 void tn_queues_free(struct tn_dev *td);
 void tn_queues_start(struct tn_dev *td);
 void tn_queues_stop(struct tn_dev *td);
-void tn_kick(struct tn_dev *td, bool tail);
-void tn_kick_cpu(struct tn_dev *td, unsigned int cpu);
-void tn_meta_send(struct tn_dev *td, const struct tn_event *ev);
-void tn_host_send(struct tn_dev *td);
-void tn_meta_work(struct work_struct *work);
 void tn_fold_producer_drops(struct tn_queue *q);
 void tn_count(struct tn_queue *q, u64_stats_t *stat, u64 n);
 void tn_drop_head(struct tn_queue *q, u64_stats_t *reason);
+
+/* metadata.c */
+void tn_meta_send(struct tn_dev *td, const struct tn_event *ev);
+void tn_host_send(struct tn_dev *td);
+void tn_meta_work(struct work_struct *work);
 
 /* xdp.c */
 int tn_xdp_rxq_init(struct tn_queue *q);

@@ -103,7 +103,6 @@ bool tn_xdp_event(struct tn_queue *q, struct bpf_prog *prog,
 	int len;
 	u64 ts;
 
-	tn_fold_producer_drops(q);
 	rec = tn_queue_head(q);
 	if (!rec)
 		return false;
