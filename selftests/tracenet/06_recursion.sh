@@ -53,10 +53,12 @@ p1=$(stat trace0 produced) l1=$(ticks)
 capture_stop trace0
 n=$((p1 - p0)) loc=$((l1 - l0))
 echo "idle, rx-usecs 0,$tail_events: $n events and $loc local timer interrupts in 4 s; ftrace saw $ftrace_n events"
-# A loop runs at the VM's full speed: 400,000 in 4 s here, hundreds per
-# tick. What remains is bounded by the tick: each tick's events (the
-# raise of TIMER, RCU, SCHED) kick one poll, whose own events wait for the
-# next kick: some 10 per tick, and a busy CPU keeps its tick (on the debug
-# kernel the tick never stops).
-[ "$n" -le $((20 * loc + 400)) ] || fail "$n events in 4 s idle, $loc ticks: the poll feeds itself"
+# A loop runs at the VM's full speed: 400,000 in 4 s here, some 2,500 per
+# tick. What remains is bounded by the tick: each tick's events (the raise
+# of TIMER, RCU, SCHED) kick a poll, whose own events wait for the next
+# kick, and a busy CPU keeps its tick (on the debug kernel the tick never
+# stops). Measured: 15-18 per tick on 6.1 and 7.3, 17-23 on 6.12 (some 4
+# each of irq_work_entry, napi_poll and a softirq's raise, entry and
+# exit); the bound leaves twice that and stays 50 times below a loop.
+[ "$n" -le $((40 * loc + 400)) ] || fail "$n events in 4 s idle, $loc ticks: the poll feeds itself"
 check_accounting trace0
