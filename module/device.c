@@ -141,6 +141,7 @@ void tn_read_stats(struct tn_dev *td, unsigned int cpu, struct tn_stats *s)
 	s->drop_full = local64_read(&pc->drop_full);
 	s->drop_toobig = local64_read(&pc->drop_toobig);
 	s->suppressed = local64_read(&pc->suppressed);
+	s->filtered = local64_read(&pc->filtered);
 	s->meta_frames = local64_read(&pc->meta_frames);
 	do {
 		start = u64_stats_fetch_begin(&q->syncp);

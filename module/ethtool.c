@@ -17,7 +17,7 @@ static const char tn_stat_names[][ETH_GSTRING_LEN] = {
 	"suppressed", "frames", "bytes", "meta_frames",
 	"xdp_drop", "xdp_redirect",
 	"fwd_frames", "fwd_events", "fwd_drop_frames", "fwd_drop_events",
-	"fwd_only",
+	"fwd_only", "filtered",
 };
 
 static_assert(ARRAY_SIZE(tn_stat_names) == TN_NSTATS);

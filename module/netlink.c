@@ -47,6 +47,7 @@ static const struct nla_policy tn_policy[TRACENET_A_MAX + 1] = {
 	[TRACENET_A_HOST_NAME]	= { .type = NLA_NUL_STRING, .len = __NEW_UTS_LEN },
 	[TRACENET_A_BOOT_ID]	= NLA_POLICY_EXACT_LEN(16),
 	[TRACENET_A_RAW_POINTERS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TRACENET_A_FILTER_FD]	= NLA_POLICY_MIN(NLA_S32, -1),
 };
 
 static struct genl_family tn_genl_family;
@@ -243,6 +244,37 @@ static int tn_nl_detach(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* The producer's verdict on one event (verdict.c). */
+static int tn_nl_set_filter(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[TRACENET_A_EVENT_ID];
+	struct net_device *dev;
+	struct tn_event *ev;
+	int err;
+
+	if (!tn_may_trace(skb, info->extack))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, TRACENET_A_EVENT_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, TRACENET_A_FILTER_FD))
+		return -EINVAL;
+	dev = tn_get_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	mutex_lock(&tn_mutex);
+	ev = xa_load(&tn_priv(dev)->events, nla_get_u32(id));
+	if (!ev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "event is not attached to this device");
+		err = -ENOENT;
+	} else {
+		err = tn_verdict_set(ev, nla_get_s32(info->attrs[TRACENET_A_FILTER_FD]),
+				     info->extack);
+	}
+	mutex_unlock(&tn_mutex);
+	dev_put(dev);
+	return err;
+}
+
 static u64 tn_event_count(const struct tn_event *ev)
 {
 	unsigned int cpu;
@@ -254,10 +286,11 @@ static u64 tn_event_count(const struct tn_event *ev)
 }
 
 /* @format: also the format text the device decodes the event with. */
-static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev,
+static int tn_put_event(struct sk_buff *skb, struct tn_event *ev,
 			bool format)
 {
 	struct nlattr *nest = nla_nest_start(skb, TRACENET_A_EVENT);
+	u32 prog = tn_verdict_id(ev);
 
 	if (!nest)
 		return -EMSGSIZE;
@@ -266,6 +299,7 @@ static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev,
 	    nla_put_string(skb, TRACENET_A_NAME, ev->name) ||
 	    nla_put_u64_64bit(skb, TRACENET_A_EVENT_COUNT, tn_event_count(ev),
 			      TRACENET_A_PAD) ||
+	    (prog && nla_put_u32(skb, TRACENET_A_FILTER_ID, prog)) ||
 	    (format && nla_put_string(skb, TRACENET_A_FORMAT, ev->format))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -706,6 +740,10 @@ static const struct genl_ops tn_genl_ops[] = {
 	{
 		.cmd	= TRACENET_CMD_GET_DEVICE,
 		.doit	= tn_nl_get_device,
+	},
+	{
+		.cmd	= TRACENET_CMD_SET_FILTER,
+		.doit	= tn_nl_set_filter,
 	},
 };
 

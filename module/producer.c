@@ -164,6 +164,11 @@ static void tn_perf_overflow(struct perf_event *pe,
 		return;
 	}
 
+	if (!tn_verdict_pass(ev, data->raw, regs)) {
+		local64_inc(&pc->filtered);
+		return;
+	}
+
 	err = tn_buffer_write(td, ev, data->raw);
 	if (err == -E2BIG)
 		local64_inc(&pc->drop_toobig);
@@ -234,6 +239,7 @@ void tn_event_free(struct tn_event *ev)
 	free_percpu(ev->count);
 	if (ev->cred)
 		put_cred(ev->cred);
+	tn_verdict_release(ev);
 	kfree(ev->perf);
 	kfree(ev->opened);
 	kfree(ev);

@@ -66,6 +66,7 @@ struct tn_event {
 	struct perf_event **perf;	/* [nr_cpu_ids], under tn_mutex */
 	unsigned int *opened;		/* [nr_cpu_ids]: tn_cpu_offlines() then */
 	struct list_head gc;		/* detach_all's list to free */
+	struct bpf_prog __rcu *verdict;	/* verdict.c; set under tn_mutex */
 };
 
 /* What the producer appends to the buffer: a header, then the raw record. */
@@ -84,6 +85,7 @@ struct tn_pcpu {
 	local64_t produced;
 	local64_t drop_full;
 	local64_t drop_toobig;
+	local64_t filtered;		/* rejected by the producer's verdict */
 	local64_t suppressed;
 	local64_t meta_frames;		/* process context, BH off */
 	local64_t meta_bytes;
@@ -164,6 +166,7 @@ struct tn_stats {
 	u64 xdp_drop, xdp_redirect;
 	u64 fwd_frames, fwd_events, fwd_drop_frames, fwd_drop_events;
 	u64 fwd_only;
+	u64 filtered;
 };
 
 #define TN_NSTATS (sizeof(struct tn_stats) / sizeof(u64))
@@ -190,6 +193,13 @@ void tn_sum_stats(struct tn_dev *td, struct tn_stats *sum);
 int tn_buffer_alloc(struct tn_dev *td);
 void tn_buffer_free(struct tn_dev *td);
 int tn_buffer_resize(struct tn_dev *td, unsigned int pages);
+/* verdict.c */
+int tn_verdict_set(struct tn_event *ev, int fd, struct netlink_ext_ack *extack);
+void tn_verdict_release(struct tn_event *ev);
+u32 tn_verdict_id(struct tn_event *ev);
+bool tn_verdict_pass(struct tn_event *ev, struct perf_raw_record *raw,
+		     struct pt_regs *regs);
+
 int tn_buffer_write(struct tn_dev *td, const struct tn_event *ev,
 		    const struct perf_raw_record *raw);
 int tn_queue_page_alloc(struct tn_queue *q);

@@ -203,7 +203,7 @@ check_accounting() {
 		$1 == "produced:" { p = $2 }
 		$1 == "delivered:" { d = $2 }
 		$1 ~ /^drop_/ { x += $2 }
-		$1 ~ /^(xdp_drop|xdp_redirect|fwd_only):$/ { f += $2 }
+		$1 ~ /^(xdp_drop|xdp_redirect|fwd_only|filtered):$/ { f += $2 }
 		END {
 			printf "%s: produced %d delivered %d dropped %d xdp %d\n", dev, p, d, x, f
 			exit !(p == d + x + f)

@@ -11,8 +11,12 @@ As a command, one request, for tests that run it under other credentials
     tngenl.py detach DEV ID|all
     tngenl.py events [DEV]      one "DEV system:name count" line per event
     tngenl.py stats DEV         "produced N delivered N" summed over CPUs
+    tngenl.py setfilter DEV ID FD|file|socket_filter
+                                the producer's verdict: an fd number, an
+                                open file, or a BPF program of another type
 """
 import errno
+import os
 import socket
 import struct
 import sys
@@ -30,11 +34,13 @@ NLA_TYPE_MASK = 0x3fff
 # include/uapi/linux/tracenet.h
 GENL_VERSION = 1
 CMD_ATTACH, CMD_DETACH, CMD_GET_EVENTS, CMD_GET_STATS = 1, 2, 3, 4
-CMD_SET_FORWARD, CMD_GET_FORWARD = 5, 6
+CMD_SET_FORWARD, CMD_GET_FORWARD, CMD_SET_DEVICE, CMD_GET_DEVICE = 5, 6, 7, 8
+CMD_SET_FILTER = 9
 (A_IFINDEX, A_IFNAME, A_EVENT_ID, A_SYSTEM, A_NAME, A_FORMAT, A_FIELDS, A_DETACH_ALL,
  A_EVENT, A_EVENT_COUNT, A_CPU_STATS, A_PAD, A_FWD_IFINDEX, A_FWD_IFNAME, A_FWD_DST,
- A_FWD_FLAGS, A_FWD_OFF) = range(1, 18)
-A_MAX = A_FWD_OFF
+ A_FWD_FLAGS, A_FWD_OFF, A_HOST_NAME, A_BOOT_ID, A_RAW_POINTERS, A_FILTER_FD,
+ A_FILTER_ID) = range(1, 23)
+A_MAX = A_FILTER_ID
 FWD_ALL = 0x3
 F_FIELD, F_NAME, F_TYPE, F_OFFSET, F_SIZE, F_FLAGS = range(1, 7)
 F_MAX = F_FLAGS
@@ -45,7 +51,7 @@ STAT_NAMES = ['produced', 'delivered', 'drop_full', 'drop_toobig', 'drop_nomem',
               'drop_layout', 'drop_detached', 'drop_down', 'drop_xdp_error',
               'suppressed', 'frames', 'bytes', 'meta_frames', 'xdp_drop',
               'xdp_redirect', None, 'fwd_frames', 'fwd_events', 'fwd_drop_frames',
-              'fwd_drop_events', 'fwd_only']
+              'fwd_drop_events', 'fwd_only', 'filtered']
 MAX_FIELDS, MAX_FORMAT, MAX_NAME, MAX_EVENTS = 128, 16384, 64, 1024
 COMMON_SIZE = 8		# sizeof(struct trace_entry)
 
@@ -280,6 +286,22 @@ def fmt_of(system, name):
     return ev.id, ev.format
 
 
+def bpf_socket_filter():
+    """fd of a BPF program of type socket filter ("r0 = 0; exit")."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    insns = struct.pack('=BBhi', 0xb7, 0, 0, 0) + struct.pack('=BBhi', 0x95, 0, 0, 0)
+    ibuf = ctypes.create_string_buffer(insns)
+    lic = ctypes.create_string_buffer(b'GPL')
+    # union bpf_attr for BPF_PROG_LOAD: prog_type, insn_cnt, insns, license.
+    attr = ctypes.create_string_buffer(struct.pack(
+        '=IIQQ', 1, 2, ctypes.addressof(ibuf), ctypes.addressof(lic)), 128)
+    fd = libc.syscall(321, 5, attr, 128)  # __NR_bpf on x86_64, BPF_PROG_LOAD
+    if fd < 0:
+        sys.exit(f'bpf(BPF_PROG_LOAD): {errno.errorcode.get(ctypes.get_errno())}')
+    return fd
+
+
 def _report(err, ext, what='ok'):
     if err:
         print(f'{errno.errorcode.get(err, err)} {ext_msg(ext)}')
@@ -316,6 +338,13 @@ def main(argv):
             for eid, system, name, count in evs:
                 print(f'{dev} {system}:{name} {count}')
         return 0
+    if cmd == 'setfilter':
+        fd = {'file': lambda: os.open('/etc/hostname', os.O_RDONLY),
+              'socket_filter': bpf_socket_filter}.get(args[2], lambda: int(args[2]))()
+        err, ext, _ = g.request(g.family, CMD_SET_FILTER,
+                                u32(A_IFINDEX, idx(args[0])) + u32(A_EVENT_ID, int(args[1])) +
+                                nla(A_FILTER_FD, struct.pack('=i', fd)))
+        return _report(err, ext)
     if cmd == 'stats':
         err, ext, tot, ncpu = g.stats(idx(args[0]))
         if err:

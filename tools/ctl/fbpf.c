@@ -15,6 +15,14 @@
  * out as the event's format says, passes: the filter only drops what it
  * has evaluated to false.
  *
+ * The same predicates compile to a program of type tracepoint over the
+ * record layout (the event's tracefs format) for the producer's verdict,
+ * one program per event: r6 the record, fields loaded at their offsets,
+ * pid, cpu and comm from helpers (the record's common header is not
+ * readable there). What that layout cannot say the same way stays with
+ * XDP only: the context bits, address fields (hashed in frames), strings
+ * behind a __data_loc, globs (their tables live in the map).
+ *
  * With follow --exec, a prologue runs before the filters: the event's pid
  * is looked up in the map of followed tasks (../bpf/follow.h), fed at the
  * tracepoints by follow.bpf.c. A pid that is not there drops. A task
@@ -62,7 +70,11 @@ struct as {
 	struct tn_ferr *err;
 	int l_pass, l_drop;
 	int slot_of[TRACENET_MAX_FIELDS];	/* TLV index -> slot, -1 */
+	bool record;			/* over the record, not the frame */
+	uint32_t ev_id;			/* the record's event */
 };
+
+#define COMM_SLOT	(-16)		/* comm on the stack, record programs */
 
 static void *grow(void *p, unsigned int *cap, unsigned int need, size_t elem,
 		  bool *oom)
@@ -203,8 +215,18 @@ static void jmp_const(struct as *a, uint8_t op, uint8_t reg, uint64_t v, int lab
 	jmp_reg(a, op, reg, 4, label);
 }
 
+static void call(struct as *a, int32_t func)
+{
+	emit(a, insn(BPF_JMP | BPF_CALL, 0, 0, 0, func));
+}
+
+/* A record program reads its context at constant offsets, which the
+ * verifier checks: no bounds check there.
+ */
 static void pkt_check_to(struct as *a, int need, int label)
 {
+	if (a->record)
+		return;
 	mov_reg(a, 2, 1);
 	alu_imm(a, BPF_ADD, 2, need);
 	jmp_reg(a, BPF_JGT, 2, 7, label);
@@ -300,6 +322,27 @@ static int field_ptr(struct as *a, const struct tn_ffield *f, int need)
 	}
 }
 
+/* r3 = @f's value in a record program (record_ok() said which). */
+static void record_num(struct as *a, const struct tn_ffield *f)
+{
+	switch (f->loc) {
+	case TN_LOC_TLV:
+		ldx(a, (uint8_t)size_code(f->size), 3, 6, (int)f->offset);
+		return;
+	case TN_LOC_TYPE:
+		mov_imm(a, 3, (int32_t)a->ev_id);
+		return;
+	case TN_LOC_PID:
+		call(a, BPF_FUNC_get_current_pid_tgid);
+		break;
+	default:
+		call(a, BPF_FUNC_get_smp_processor_id);
+		break;
+	}
+	/* The low 32 bits: the thread's pid, as common_pid. */
+	emit(a, insn(BPF_ALU | BPF_MOV | BPF_X, 3, 0, 0, 0));
+}
+
 static void gen_num(struct as *a, const struct tn_fpred *pr, int lt, int lf)
 {
 	const struct tn_ffield *f = pr->field;
@@ -308,6 +351,10 @@ static void gen_num(struct as *a, const struct tn_fpred *pr, int lt, int lf)
 	int base;
 	uint8_t op;
 
+	if (a->record) {
+		record_num(a, f);
+		goto compare;
+	}
 	switch (f->loc) {
 	case TN_LOC_TLV:
 		base = field_ptr(a, f, (int)size);
@@ -329,6 +376,7 @@ static void gen_num(struct as *a, const struct tn_fpred *pr, int lt, int lf)
 		ldx(a, BPF_B, 3, 1, base);
 		break;
 	}
+compare:
 	if (f->loc == TN_LOC_TYPE)
 		alu_imm(a, BPF_AND, 3, 0xffff);
 	switch (pr->op) {
@@ -364,6 +412,11 @@ static int str_loc(struct as *a, const struct tn_ffield *f, int *len_const)
 {
 	int base;
 
+	if (a->record) {
+		*len_const = f->kind == TN_FK_COMM ? 16 : (int)f->size;
+		mov_reg(a, 1, f->kind == TN_FK_COMM ? 10 : 6);
+		return f->kind == TN_FK_COMM ? COMM_SLOT : (int)f->offset;
+	}
 	if (f->kind == TN_FK_COMM) {
 		*len_const = 16;
 		pkt_ptr(a, 8, EV_LEN);
@@ -397,6 +450,9 @@ static void gen_str_cmp(struct as *a, const struct tn_fpred *pr, int lt, int lf)
 		pkt_check(a, base + plen);
 	for (k = 0; k < plen; k += sz) {
 		sz = plen - k >= 8 ? 8 : plen - k >= 4 ? 4 : plen - k >= 2 ? 2 : 1;
+		/* The record's loads must be aligned: bytes. */
+		if (a->record)
+			sz = 1;
 		v = 0;
 		memcpy(&v, pr->str + k, (size_t)sz);
 		/* The bytes in memory order are the value a load reads. */
@@ -715,6 +771,116 @@ static void gen_follow(struct as *a, const struct tn_ffollow *follow,
 	label_here(a, l_go);
 }
 
+/* Resolve the jumps and hand the program to @prog; or, @failed or not
+ * assembled, free it all and return -1 (a->err says why).
+ */
+static int finish(struct as *a, struct tn_fprog *prog, bool failed)
+{
+	unsigned int i;
+
+	if (!failed && a->oom) {
+		if (a->n >= TN_F_MAX_INSNS)
+			snprintf(a->err->msg, sizeof(a->err->msg),
+				 "the filters need more than %d instructions",
+				 TN_F_MAX_INSNS);
+		else
+			snprintf(a->err->msg, sizeof(a->err->msg), "out of memory");
+		failed = true;
+	}
+	for (i = 0; !failed && i < a->nfix; i++) {
+		int t = a->labels[a->fix[i].label];
+		long off = (long)t - (long)a->fix[i].insn - 1;
+
+		if (t < 0 || off < INT16_MIN || off > INT16_MAX) {
+			snprintf(a->err->msg, sizeof(a->err->msg),
+				 "the filters are too large (a jump of %ld instructions)",
+				 off);
+			failed = true;
+		} else {
+			a->insns[a->fix[i].insn].off = (int16_t)off;
+		}
+	}
+	free(a->labels);
+	free(a->fix);
+	if (failed) {
+		free(a->insns);
+		free(a->blob);
+		return -1;
+	}
+	prog->insns = a->insns;
+	prog->ninsns = a->n;
+	prog->blob = a->blob;
+	prog->blob_len = a->blob_len;
+	return 0;
+}
+
+/* What a record program can evaluate as the XDP program does; false and
+ * @err->msg (with the predicate's position) if not.
+ */
+static bool record_pred_ok(const struct tn_fpred *pr, struct tn_ferr *err)
+{
+	static const char *const code[] = { "call_site", "ip", "parent_ip" };
+	const struct tn_ffield *f = pr->field;
+	const char *why = NULL;
+	unsigned int i;
+
+	switch (f->loc) {
+	case TN_LOC_FLAGS:
+	case TN_LOC_PREEMPT:
+		why = "the record's common header";
+		break;
+	case TN_LOC_COMM:
+		break;
+	case TN_LOC_TLV:
+		if (f->kind == TN_FK_STR_STATIC || f->kind == TN_FK_COMM)
+			break;
+		if (f->kind != TN_FK_NUM || f->dynamic) {
+			why = "a string behind a pointer or __data_loc";
+			break;
+		}
+		if (f->size > 8 || (f->size & (f->size - 1)) || f->offset < 8 ||
+		    f->offset % f->size) {
+			why = "a field at an unaligned offset";
+			break;
+		}
+		/* As module/pointers.c decides: frames hash these. */
+		if (strchr(f->type, '*'))
+			why = "an address field";
+		for (i = 0; i < sizeof(code) / sizeof(code[0]); i++)
+			if (!strcmp(f->name, code[i]) && f->size == 8)
+				why = "an address field";
+		break;
+	default:
+		break;
+	}
+	if (!why && pr->is_str && pr->match != TN_MATCH_FULL &&
+	    pr->match != TN_MATCH_FRONT)
+		why = "a glob";
+	if (!why)
+		return true;
+	err->pos = pr->pos;
+	snprintf(err->msg, sizeof(err->msg), "'%s' reads %s", f->name, why);
+	return false;
+}
+
+static bool record_ok(const struct tn_fnode *n, struct tn_ferr *err)
+{
+	if (!n)
+		return true;
+	if (n->type == TN_FN_PRED)
+		return record_pred_ok(&n->pred, err);
+	return record_ok(n->l, err) && record_ok(n->r, err);
+}
+
+static bool uses_comm(const struct tn_fnode *n)
+{
+	if (!n)
+		return false;
+	if (n->type == TN_FN_PRED)
+		return n->pred.field->kind == TN_FK_COMM;
+	return uses_comm(n->l) || uses_comm(n->r);
+}
+
 int tn_filter_compile(struct tn_filter *const *filters, unsigned int n,
 		      struct tn_fprog *prog, struct tn_ferr *err)
 {
@@ -806,44 +972,47 @@ int tn_filter_compile_follow(struct tn_filter *const *filters, unsigned int n,
 	label_here(&a, a.l_drop);
 	mov_imm(&a, 0, XDP_DROP_);
 	emit(&a, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
-	if (a.oom) {
-		if (a.n >= TN_F_MAX_INSNS)
-			snprintf(err->msg, sizeof(err->msg),
-				 "the filters need more than %d instructions",
-				 TN_F_MAX_INSNS);
-		else
-			goto oom;
-		goto fail;
-	}
-	for (i = 0; i < a.nfix; i++) {
-		int t = a.labels[a.fix[i].label];
-		long off = (long)t - (long)a.fix[i].insn - 1;
-
-		if (t < 0 || off < INT16_MIN || off > INT16_MAX) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "the filters are too large (a jump of %ld instructions)",
-				 off);
-			goto fail;
-		}
-		a.insns[a.fix[i].insn].off = (int16_t)off;
-	}
-	prog->insns = a.insns;
-	prog->ninsns = a.n;
-	prog->blob = a.blob;
-	prog->blob_len = a.blob_len;
-	free(a.labels);
-	free(a.fix);
 	free(ev_label);
-	return 0;
+	return finish(&a, prog, false);
 oom:
 	snprintf(err->msg, sizeof(err->msg), "out of memory");
 fail:
-	free(a.insns);
-	free(a.labels);
-	free(a.fix);
-	free(a.blob);
 	free(ev_label);
-	return -1;
+	return finish(&a, prog, true);
+}
+
+/* The program of one event's filter over its record, for the producer's
+ * verdict: 0, or 1 if the filter says what the record cannot (err->msg:
+ * why), -1 on error.
+ */
+int tn_filter_compile_record(const struct tn_filter *f, struct tn_fprog *prog,
+			     struct tn_ferr *err)
+{
+	struct as a = { .err = err, .record = true, .ev_id = f->ev->id };
+
+	memset(prog, 0, sizeof(*prog));
+	err->pos = -1;
+	err->msg[0] = '\0';
+	if (!record_ok(f->root, err))
+		return 1;
+	a.l_pass = label_new(&a);
+	a.l_drop = label_new(&a);
+	mov_reg(&a, 6, 1);
+	if (uses_comm(f->root)) {
+		mov_reg(&a, 1, 10);
+		alu_imm(&a, BPF_ADD, 1, COMM_SLOT);
+		mov_imm(&a, 2, 16);
+		call(&a, BPF_FUNC_get_current_comm);
+	}
+	if (gen_node(&a, f->root, a.l_pass, a.l_drop))
+		return finish(&a, prog, true);
+	label_here(&a, a.l_pass);
+	mov_imm(&a, 0, 1);
+	emit(&a, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	label_here(&a, a.l_drop);
+	mov_imm(&a, 0, 0);
+	emit(&a, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	return finish(&a, prog, false);
 }
 
 void tn_fprog_set_map(struct tn_fprog *prog, int map_fd)

@@ -14,6 +14,12 @@
  * text lives in the program's map, so that the next command can show it
  * and rebuild the program with one filter more or less. A bad expression
  * is refused before anything is loaded: the filters in force stay.
+ *
+ * A filter the record's layout can say is also handed to the module as
+ * the producer's verdict (TRACENET_CMD_SET_FILTER): a tracepoint program
+ * per event, run before the event is buffered, so that what it rejects
+ * costs no buffer, poll or frame, and a frame of several events holds
+ * only accepted ones. XDP still tests every frame.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libmnl/libmnl.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <event-parse.h>
@@ -482,6 +489,76 @@ static int install(const char *dev, unsigned int ifindex, struct fset *s,
 	return -1;
 }
 
+/* ---- the producer's verdicts ------------------------------------------- */
+
+static int set_verdict(struct fset *s, uint32_t id, int fd)
+{
+	struct nlmsghdr *nlh = tn_nl_request(&s->nl, TRACENET_CMD_SET_FILTER, 0);
+	int err;
+
+	mnl_attr_put_u32(nlh, TRACENET_A_IFINDEX, s->ifindex);
+	mnl_attr_put_u32(nlh, TRACENET_A_EVENT_ID, id);
+	mnl_attr_put_u32(nlh, TRACENET_A_FILTER_FD, (uint32_t)fd);
+	err = tn_nl_talk(&s->nl, nlh, NULL, NULL);
+	if (err)
+		tn_nl_report(&s->nl, err, s->dev, "setting the producer's verdict");
+	return err ? -1 : 0;
+}
+
+/* A tracepoint program of filter @f, or -1 (said); -2 if the record
+ * cannot say @f (@why).
+ */
+static int load_verdict(const struct tn_filter *f, struct tn_ferr *why)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, popts);
+	struct tn_fprog prog;
+	int r, fd;
+
+	r = tn_filter_compile_record(f, &prog, why);
+	if (r)
+		return r > 0 ? -2 : (tn_error("cannot compile %s:%s's filter: %s",
+					      f->ev->system, f->ev->name,
+					      why->msg), -1);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "tn_verdict", "GPL",
+			   prog.insns, prog.ninsns, &popts);
+	if (fd < 0)
+		tn_error("the kernel refused the verdict program of %s:%s (%u instructions): %s",
+			 f->ev->system, f->ev->name, prog.ninsns, strerror(errno));
+	tn_fprog_free(&prog);
+	return fd;
+}
+
+/* Each event of the device gets the verdict of its filter, or none. */
+static int install_verdicts(struct fset *s)
+{
+	const struct tn_devinfo *di;
+	struct tn_ferr why;
+	unsigned int i, k;
+	int fd, ret = 0;
+
+	for (di = s->attached; di; di = di->next)
+		for (i = 0; i < di->nevents; i++) {
+			const struct tn_attached *ev = &di->events[i];
+
+			for (k = 0; k < s->n && s->ev[k].id != ev->id; k++)
+				;
+			fd = k < s->n ? load_verdict(&s->f[k], &why) : -2;
+			if (fd == -1) {
+				ret = -1;
+				continue;
+			}
+			if (fd == -2 && k < s->n)
+				fprintf(stderr, "%s: %s:%s: filtered after framing only (XDP): %s\n",
+					PROG, ev->system, ev->name, why.msg);
+			if ((fd >= 0 || ev->filter_id) &&
+			    set_verdict(s, ev->id, fd < 0 ? -1 : fd))
+				ret = -1;
+			if (fd >= 0)
+				close(fd);
+		}
+	return ret;
+}
+
 /* ---- for follow.c ------------------------------------------------------ */
 
 struct tn_fdev {
@@ -601,7 +678,7 @@ static int do_set(const char *dev, unsigned int ifindex, char **args,
 		while (s->n)
 			remove_filter(s, s->n - 1);
 	if (!install(dev, ifindex, s, &at, at.has_follow ? &at.follow : NULL,
-		     at.follow_fd))
+		     at.follow_fd) && !install_verdicts(s))
 		ret = 0;
 	if (!ret && clear && !nargs && at.has_follow)
 		fprintf(stderr, "%s: follow --exec %s stays in force on %s ('%s follow %s --off' ends it)\n",

@@ -55,6 +55,7 @@ struct tn_ffield {
 	char name[64];
 	char type[64];
 	unsigned int index;	/* TLV type, for TN_LOC_TLV */
+	unsigned int offset;	/* in the record, for TN_LOC_TLV */
 	unsigned int size;	/* bytes (TLV value size of a fixed field) */
 	bool is_signed;
 	bool dynamic;		/* __data_loc / __rel_loc: TLV length varies */
@@ -147,7 +148,9 @@ int tn_glob_dfa(const char *pat, size_t len, struct tn_dfa *dfa,
 void tn_dfa_free(struct tn_dfa *dfa);
 bool tn_dfa_match(const struct tn_dfa *dfa, const uint8_t *s, size_t len);
 
-/* fbpf.c: one XDP program for the filters of all events of a device. */
+/* fbpf.c: one XDP program for the filters of all events of a device, and
+ * a tracepoint program per event for the producer's verdict.
+ */
 struct tn_fprog {
 	struct bpf_insn *insns;
 	unsigned int ninsns;
@@ -183,6 +186,8 @@ int tn_filter_compile(struct tn_filter *const *filters, unsigned int n,
 int tn_filter_compile_follow(struct tn_filter *const *filters, unsigned int n,
 			     const struct tn_ffollow *follow,
 			     struct tn_fprog *prog, struct tn_ferr *err);
+int tn_filter_compile_record(const struct tn_filter *f, struct tn_fprog *prog,
+			     struct tn_ferr *err);
 void tn_fprog_free(struct tn_fprog *prog);
 void tn_fprog_set_map(struct tn_fprog *prog, int map_fd);
 void tn_fprog_set_follow_map(struct tn_fprog *prog, int map_fd);

@@ -90,6 +90,7 @@ int tn_fevent_init(struct tn_fevent *fe, const struct tep_event *event)
 		snprintf(f->name, sizeof(f->name), "%s", tf[i]->name);
 		snprintf(f->type, sizeof(f->type), "%s", tf[i]->type);
 		f->index = i;
+		f->offset = (unsigned int)tf[i]->offset;
 		f->size = (unsigned int)tf[i]->size;
 		f->is_signed = tf[i]->flags & TEP_FIELD_IS_SIGNED;
 		f->dynamic = tf[i]->flags & TEP_FIELD_IS_DYNAMIC;

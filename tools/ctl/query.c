@@ -54,6 +54,9 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 	case TRACENET_A_EVENT_COUNT:
 		get_u64(attr, &ev->count);
 		break;
+	case TRACENET_A_FILTER_ID:
+		get_u32(attr, &ev->filter_id);
+		break;
 	case TRACENET_A_FORMAT:
 		if (!ev->format && !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) &&
 		    !(ev->format = strdup(mnl_attr_get_str(attr)))) {

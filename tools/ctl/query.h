@@ -13,6 +13,7 @@ struct tn_attached {
 	char system[TRACENET_MAX_NAME];
 	char name[TRACENET_MAX_NAME];
 	uint64_t count;
+	uint32_t filter_id;	/* the producer's verdict: its program, or 0 */
 	char *format;		/* tn_query_event() only */
 };
 

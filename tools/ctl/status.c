@@ -51,8 +51,9 @@ static void print_events(const struct tn_devinfo *dev)
 	for (i = 0; i < dev->nevents; i++) {
 		snprintf(full, sizeof(full), "%s:%s", dev->events[i].system,
 			 dev->events[i].name);
-		printf("  %6" PRIu32 "  %-40s %12" PRIu64 "\n",
-		       dev->events[i].id, full, dev->events[i].count);
+		printf("  %6" PRIu32 "  %-40s %12" PRIu64 "%s\n",
+		       dev->events[i].id, full, dev->events[i].count,
+		       dev->events[i].filter_id ? "  filtered in the producer" : "");
 	}
 }
 
@@ -104,13 +105,15 @@ static void print_check(const struct tn_cpustat *t)
 		if (is_drop(s))
 			dropped += t->v[s];
 	accounted = t->v[TRACENET_STAT_DELIVERED] + dropped + xdp +
-		    t->v[TRACENET_STAT_FWD_ONLY];
+		    t->v[TRACENET_STAT_FWD_ONLY] + t->v[TRACENET_STAT_FILTERED];
 	printf("  produced %" PRIu64 " %s delivered %" PRIu64 " + dropped %" PRIu64,
 	       t->v[TRACENET_STAT_PRODUCED],
 	       accounted == t->v[TRACENET_STAT_PRODUCED] ? "==" : "!=",
 	       t->v[TRACENET_STAT_DELIVERED], dropped);
 	if (t->v[TRACENET_STAT_FWD_ONLY])
 		printf(" + fwd_only %" PRIu64, t->v[TRACENET_STAT_FWD_ONLY]);
+	if (t->v[TRACENET_STAT_FILTERED])
+		printf(" + filtered %" PRIu64, t->v[TRACENET_STAT_FILTERED]);
 	if (xdp)
 		printf(" + xdp_drop %" PRIu64 " + xdp_redirect %" PRIu64,
 		       t->v[TRACENET_STAT_XDP_DROP], t->v[TRACENET_STAT_XDP_REDIRECT]);
@@ -131,8 +134,9 @@ static void print_stats(const struct tn_stats_reply *r)
 	unsigned int i, s;
 	char label[16];
 
+	/* Past the table's columns too: the check and the forward line. */
 	for (i = 0; i < r->ncpus; i++)
-		for (s = FIRST_STAT; s <= LAST_STAT; s++)
+		for (s = FIRST_STAT; s <= TRACENET_STAT_MAX; s++)
 			total.v[s] += r->cpus[i].v[s];
 	col_widths(r, &total, w);
 	printf("  %-5s", "cpu");
@@ -145,9 +149,6 @@ static void print_stats(const struct tn_stats_reply *r)
 	}
 	print_row("total", &total, w);
 	print_check(&total);
-	for (i = 0; i < r->ncpus; i++)
-		for (s = TRACENET_STAT_FWD_FRAMES; s <= TRACENET_STAT_FWD_ONLY; s++)
-			total.v[s] += r->cpus[i].v[s];
 	if (total.v[TRACENET_STAT_FWD_FRAMES] || total.v[TRACENET_STAT_FWD_DROP_FRAMES])
 		printf("  forwarded: fwd_frames %" PRIu64 " fwd_events %" PRIu64
 		       ", not sent: fwd_drop_frames %" PRIu64 " fwd_drop_events %" PRIu64 "\n",

@@ -1186,6 +1186,48 @@ static void test_follow(void)
 		test_follow_verdicts(&fl);
 }
 
+/* Which filters the record can say (the producer's verdict), and the
+ * reason of those it cannot; the programs themselves are loaded and run
+ * by 23_verdict on every kernel.
+ */
+static void test_record_programs(void)
+{
+	static const struct {
+		const char *file, *expr, *why;	/* why: NULL compiles */
+	} t[] = {
+		{ "sched_switch.format", "prev_pid == 1 && next_prio < 120", NULL },
+		{ "sched_switch.format", "common_pid != 0 || cpu == 1", NULL },
+		{ "sched_switch.format", "comm == \"bash\" || prev_comm ~ \"kworker*\"", NULL },
+		{ "sched_switch.format", "next_comm != \"swapper/0\"", NULL },
+		{ "sched_switch.format", "common_flags & 1", "the record's common header" },
+		{ "sched_switch.format", "prev_comm ~ \"*worker\"", "a glob" },
+		{ "sched_process_exec.format", "filename == \"/bin/sh\"", "__data_loc" },
+		{ "netif_receive_skb.format", "skbaddr == 0xffff888004b5f700", "an address field" },
+	};
+	struct tn_filter f;
+	struct tn_fprog p;
+	struct tn_ferr err;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (!parse_or_die(t[i].file, t[i].expr, &f)) {
+			tap_ok(false, "record program of '%s'", t[i].expr);
+			continue;
+		}
+		r = tn_filter_compile_record(&f, &p, &err);
+		if (!t[i].why)
+			tap_ok(r == 0 && p.ninsns > 2, "'%s' compiles over the record (%u instructions)",
+			       t[i].expr, p.ninsns);
+		else
+			tap_ok(r == 1 && strstr(err.msg, t[i].why),
+			       "'%s' stays with XDP: %s", t[i].expr, r == 1 ? err.msg : "compiled");
+		if (r == 0)
+			tn_fprog_free(&p);
+		tn_filter_free(&f);
+	}
+}
+
 void test_filter(void)
 {
 	unsigned int i;
@@ -1206,6 +1248,7 @@ void test_filter(void)
 	test_regex();
 	test_glob();
 	test_codegen();
+	test_record_programs();
 	test_verdicts();
 	test_random();
 	test_pcap_first_put();

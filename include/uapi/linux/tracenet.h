@@ -133,6 +133,10 @@ enum tracenet_cmd {
 	TRACENET_CMD_GET_FORWARD,	/* IFINDEX: FWD_* (none: not forwarding) */
 	TRACENET_CMD_SET_DEVICE,	/* IFINDEX + RAW_POINTERS */
 	TRACENET_CMD_GET_DEVICE,	/* IFINDEX: IFNAME, RAW_POINTERS */
+	/* IFINDEX + EVENT_ID + FILTER_FD: the producer's verdict on the
+	 * event, a BPF program of type tracepoint (fd -1: none)
+	 */
+	TRACENET_CMD_SET_FILTER,
 	__TRACENET_CMD_MAX,
 };
 
@@ -161,6 +165,8 @@ enum tracenet_attr {
 	TRACENET_A_HOST_NAME,	/* string: the name host frames carry */
 	TRACENET_A_BOOT_ID,	/* binary, 16 bytes: the boot id they carry */
 	TRACENET_A_RAW_POINTERS,/* u8: 1 raw kernel addresses, 0 hashed */
+	TRACENET_A_FILTER_FD,	/* s32: BPF program fd, -1: none */
+	TRACENET_A_FILTER_ID,	/* u32, in EVENT replies: its program id */
 	__TRACENET_A_MAX,
 };
 
@@ -196,8 +202,10 @@ enum tracenet_field_attr {
 
 /* Counters, per CPU. At rest,
  *   produced == delivered + every DROP_* + XDP_DROP + XDP_REDIRECT
+ *               + FWD_ONLY + FILTERED
  * and every event takes one number of its CPU's sequence except those an
- * XDP program dropped (filtered, not lost). Delivered events are also
+ * XDP program dropped or the producer's verdict rejected (filtered, not
+ * lost). Delivered events are also
  * forwarded, when forwarding is on: FWD_EVENTS + FWD_DROP_EVENTS of them.
  */
 enum tracenet_stat {
@@ -228,6 +236,10 @@ enum tracenet_stat {
 	 * sent or not: produced == delivered + FWD_ONLY + drops + XDP's
 	 */
 	TRACENET_STAT_FWD_ONLY,
+	/* u64: events the producer's verdict rejected: not buffered, no
+	 * sequence number (TRACENET_CMD_SET_FILTER)
+	 */
+	TRACENET_STAT_FILTERED,
 	__TRACENET_STAT_MAX,
 };
 
