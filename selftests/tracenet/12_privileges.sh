@@ -38,6 +38,7 @@ detach_nl   y - - y y - - x
 attach_ctl  y - - - - - - x
 detach_ctl  y - - y y - - x
 raw_ptrs    y - - y y - - x
+verdict_nl  y - - y y - - x
 status      y y y y y y y x
 stats_nl    y y y y y y y x
 ethtool_S   y y y y y y y x
@@ -69,6 +70,7 @@ fmt=/tmp/tnpriv.sched_wakeup.format
 cp /sys/kernel/tracing/events/sched/sched_wakeup/format "$fmt" && chmod 644 "$fmt" ||
 	fail "cannot copy the sched_wakeup format"
 wakeup_id=$(awk '$1 == "ID:" { print $2 }' "$fmt")
+switch_id=$(cat /sys/kernel/tracing/events/sched/sched_switch/id)
 "$ctl" attach trace0 sched:sched_switch || fail "attach sched_switch"
 ip link set trace0 up
 
@@ -181,6 +183,11 @@ try() {
 		rc=$?
 		[ $rc -eq 0 ] || "$ctl" detach "$dev" sched:sched_wakeup >/dev/null 2>&1
 		return $rc
+		;;
+	verdict_nl)
+		# Removing the producer's verdict (none is set): the kernel's
+		# check, before any program fd is looked at.
+		as "$who" python3 -S "$here/tngenl.py" setfilter "$dev" "$switch_id" -1 >$log 2>&1
 		;;
 	status)
 		as "$who" "$ctl" status "$dev" >$log 2>&1
@@ -337,8 +344,11 @@ accepted)
 	twos='+perfmon,+net_admin +bpf,+perfmon'
 	note "this kernel skips the verifier's Spectre v1 hardening (CPU mitigations off):" \
 		"it accepts variable packet offsets without CAP_PERFMON"
-	caps +bpf,+net_admin "$ctl" filter trace0 "$expr" ||
+	caps +bpf,+net_admin "$ctl" filter trace0 "$expr" 2>/tmp/tnpriv.err ||
 		fail "uid 65534 with CAP_BPF and CAP_NET_ADMIN cannot filter, though the kernel accepts their program"
+	# The producer's verdict is a tracepoint program: CAP_PERFMON.
+	grep -q "filtered after framing only (XDP): loading the producer's verdict needs CAP_BPF and CAP_PERFMON" \
+		/tmp/tnpriv.err || fail "no word of the verdict left out: $(cat /tmp/tnpriv.err)"
 	[ "$("$ctl" filter trace0 --show)" = "$expr" ] ||
 		fail "that filter is not in force: $("$ctl" filter trace0 --show)"
 	"$ctl" filter trace0 --clear || fail "filter --clear"
@@ -351,6 +361,8 @@ for two in $twos; do
 done
 caps +bpf,+perfmon,+net_admin "$ctl" filter trace0 "$expr" ||
 	fail "uid 65534 with CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN cannot filter"
+"$ctl" status trace0 | grep -q "sched_switch .*filtered in the producer" ||
+	fail "the three capabilities set no verdict: $("$ctl" status trace0)"
 [ "$("$ctl" filter trace0 --show)" = "$expr" ] ||
 	fail "that filter is not in force: $("$ctl" filter trace0 --show)"
 out=$(caps +bpf,+perfmon,+net_admin "$ctl" filter trace0 "${expr/1/2}" 2>&1) &&

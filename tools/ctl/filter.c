@@ -491,7 +491,8 @@ static int install(const char *dev, unsigned int ifindex, struct fset *s,
 
 /* ---- the producer's verdicts ------------------------------------------- */
 
-static int set_verdict(struct fset *s, uint32_t id, int fd)
+/* 0, -1 (said), or -2 without the privilege (@why). */
+static int set_verdict(struct fset *s, uint32_t id, int fd, struct tn_ferr *why)
 {
 	struct nlmsghdr *nlh = tn_nl_request(&s->nl, TRACENET_CMD_SET_FILTER, 0);
 	int err;
@@ -500,13 +501,19 @@ static int set_verdict(struct fset *s, uint32_t id, int fd)
 	mnl_attr_put_u32(nlh, TRACENET_A_EVENT_ID, id);
 	mnl_attr_put_u32(nlh, TRACENET_A_FILTER_FD, (uint32_t)fd);
 	err = tn_nl_talk(&s->nl, nlh, NULL, NULL);
+	if (err == -EPERM) {
+		snprintf(why->msg, sizeof(why->msg),
+			 "setting the producer's verdict needs CAP_PERFMON");
+		return -2;
+	}
 	if (err)
 		tn_nl_report(&s->nl, err, s->dev, "setting the producer's verdict");
 	return err ? -1 : 0;
 }
 
 /* A tracepoint program of filter @f, or -1 (said); -2 if the record
- * cannot say @f (@why).
+ * cannot say @f or the caller may not load it (@why). The XDP program
+ * filters those alone: a verdict saves work, it changes no result.
  */
 static int load_verdict(const struct tn_filter *f, struct tn_ferr *why)
 {
@@ -521,9 +528,14 @@ static int load_verdict(const struct tn_filter *f, struct tn_ferr *why)
 					      why->msg), -1);
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "tn_verdict", "GPL",
 			   prog.insns, prog.ninsns, &popts);
-	if (fd < 0)
+	if (fd < 0 && (errno == EPERM || errno == EACCES)) {
+		snprintf(why->msg, sizeof(why->msg),
+			 "loading the producer's verdict needs CAP_BPF and CAP_PERFMON");
+		fd = -2;
+	} else if (fd < 0) {
 		tn_error("the kernel refused the verdict program of %s:%s (%u instructions): %s",
 			 f->ev->system, f->ev->name, prog.ninsns, strerror(errno));
+	}
 	tn_fprog_free(&prog);
 	return fd;
 }
@@ -534,7 +546,7 @@ static int install_verdicts(struct fset *s)
 	const struct tn_devinfo *di;
 	struct tn_ferr why;
 	unsigned int i, k;
-	int fd, ret = 0;
+	int fd, err, ret = 0;
 
 	for (di = s->attached; di; di = di->next)
 		for (i = 0; i < di->nevents; i++) {
@@ -547,14 +559,17 @@ static int install_verdicts(struct fset *s)
 				ret = -1;
 				continue;
 			}
-			if (fd == -2 && k < s->n)
-				fprintf(stderr, "%s: %s:%s: filtered after framing only (XDP): %s\n",
-					PROG, ev->system, ev->name, why.msg);
-			if ((fd >= 0 || ev->filter_id) &&
-			    set_verdict(s, ev->id, fd < 0 ? -1 : fd))
-				ret = -1;
+			/* A verdict to set, or one in force to remove. */
+			err = 0;
+			if (fd >= 0 || ev->filter_id)
+				err = set_verdict(s, ev->id, fd >= 0 ? fd : -1, &why);
 			if (fd >= 0)
 				close(fd);
+			if (err == -1)
+				ret = -1;
+			else if ((fd == -2 || err == -2) && k < s->n)
+				fprintf(stderr, "%s: %s:%s: filtered after framing only (XDP): %s\n",
+					PROG, ev->system, ev->name, why.msg);
 		}
 	return ret;
 }
