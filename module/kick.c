@@ -133,7 +133,10 @@ void tn_kick_cpu(struct tn_dev *td, unsigned int cpu)
  */
 s64 tn_backlog(struct tn_queue *q)
 {
-	return local64_read(&per_cpu_ptr(q->td->pcpu, q->cpu)->produced) -
+	struct tn_pcpu *pc = per_cpu_ptr(q->td->pcpu, q->cpu);
+
+	/* What the verdict rejected was produced but never buffered. */
+	return local64_read(&pc->produced) - local64_read(&pc->filtered) -
 	       READ_ONCE(q->seq) - u64_stats_read(&q->xdp_drop);
 }
 
