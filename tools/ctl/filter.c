@@ -522,10 +522,13 @@ static int load_verdict(const struct tn_filter *f, struct tn_ferr *why)
 	int r, fd;
 
 	r = tn_filter_compile_record(f, &prog, why);
-	if (r)
-		return r > 0 ? -2 : (tn_error("cannot compile %s:%s's filter: %s",
-					      f->ev->system, f->ev->name,
-					      why->msg), -1);
+	if (r > 0)
+		return -2;
+	if (r < 0) {
+		tn_error("cannot compile %s:%s's filter: %s", f->ev->system,
+			 f->ev->name, why->msg);
+		return -1;
+	}
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "tn_verdict", "GPL",
 			   prog.insns, prog.ninsns, &popts);
 	if (fd < 0 && (errno == EPERM || errno == EACCES)) {
