@@ -286,7 +286,7 @@ static u64 tn_event_count(const struct tn_event *ev)
 }
 
 /* @format: also the format text the device decodes the event with. */
-static int tn_put_event(struct sk_buff *skb, struct tn_event *ev,
+static int tn_put_event(struct sk_buff *skb, const struct tn_event *ev,
 			bool format)
 {
 	struct nlattr *nest = nla_nest_start(skb, TRACENET_A_EVENT);

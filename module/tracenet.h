@@ -196,7 +196,7 @@ int tn_buffer_resize(struct tn_dev *td, unsigned int pages);
 /* verdict.c */
 int tn_verdict_set(struct tn_event *ev, int fd, struct netlink_ext_ack *extack);
 void tn_verdict_release(struct tn_event *ev);
-u32 tn_verdict_id(struct tn_event *ev);
+u32 tn_verdict_id(const struct tn_event *ev);
 bool tn_verdict_pass(struct tn_event *ev, struct perf_raw_record *raw,
 		     struct pt_regs *regs);
 

@@ -45,7 +45,7 @@ void tn_verdict_release(struct tn_event *ev)
 		bpf_prog_put(prog);
 }
 
-u32 tn_verdict_id(struct tn_event *ev)
+u32 tn_verdict_id(const struct tn_event *ev)
 {
 	struct bpf_prog *prog = rcu_dereference_protected(ev->verdict,
 						lockdep_is_held(&tn_mutex));
